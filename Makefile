@@ -1,0 +1,51 @@
+# The two set-up commands (README): `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: demo test lint format lock bench serve clean messages
+
+$(STAMP): requirements.lock requirements-dev.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock -r requirements-dev.lock
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## make demo: SQLite, tasks in process, demo data, prints the logins, serves :8000
+demo: $(STAMP)
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py demo
+	@echo "Serving the portal on http://127.0.0.1:8000  (Ctrl-C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## make test: lint, then the whole suite on a throwaway PostgreSQL + Redis, then the demo smoke test
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	scripts/with-services.sh scripts/run-tests.sh
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: $(STAMP)
+	cd apps && ../$(PY) ../manage.py makemessages -l es --ignore '*/migrations/*'
+	$(PY) manage.py makemessages -l es --ignore '.venv/*' --ignore 'apps/*' --ignore 'bench/*'
+	$(PY) manage.py compilemessages --ignore '.venv'
+
+lock:
+	$(VENV)/bin/pip install --quiet uv
+	$(VENV)/bin/uv pip compile -q requirements.in -o requirements.lock --python-version 3.11 --no-header
+	$(VENV)/bin/uv pip compile -q requirements-dev.in -o requirements-dev.lock --python-version 3.11 --no-header
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,171 @@
+"""One table helper for every list: sorting, paging and CSV export.
+
+Views build a `Table` from a queryset (or a list of dicts) and a list of columns;
+the `_table.html` partial renders it; `?format=csv` returns every row as CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.utils.text import slugify
+
+# Spreadsheet programs execute a cell that starts with one of these (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """Neutralise a cell that a spreadsheet would run as a formula.
+
+    Numbers stay numbers (a negative number is data, not a formula)."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    sort: str | None = None  # ORM ordering expression; None = not sortable
+    numeric: bool = False
+    value: Callable[[Any], Any] | None = None  # how to read the cell from a row
+    link: Callable[[Any], str | None] | None = None
+    template: str | None = None  # a partial to render the cell (gets `row`, `cell`)
+
+    def read(self, row: Any) -> Any:
+        if self.value is not None:
+            return self.value(row)
+        if isinstance(row, dict):
+            return row.get(self.key)
+        result = row
+        for part in self.key.split("__"):
+            result = getattr(result, part, None) if result is not None else None
+        return result
+
+
+@dataclass
+class Table:
+    request: Any
+    rows: Any  # QuerySet or sequence
+    columns: Sequence[Column]
+    default_sort: str | None = None
+    per_page: int = 25
+    export_name: str = "export"
+    row_class: Callable[[Any], str] | None = None
+    _page: Any = field(default=None, init=False)
+
+    @property
+    def sort_key(self) -> str | None:
+        requested = self.request.GET.get("sort") or self.default_sort
+        if not requested:
+            return None
+        bare = requested.lstrip("-")
+        if any(c.key == bare and c.sort for c in self.columns):
+            return requested
+        return None
+
+    def ordered_rows(self):
+        key = self.sort_key
+        rows = self.rows
+        if key is None:
+            return rows
+        column = next(c for c in self.columns if c.key == key.lstrip("-"))
+        descending = key.startswith("-")
+        if hasattr(rows, "order_by"):
+            expr = column.sort
+            return rows.order_by(f"-{expr}" if descending else expr, "pk")
+        return sorted(
+            rows,
+            key=lambda r: (column.read(r) is None, column.read(r) if column.read(r) is not None else 0),
+            reverse=descending,
+        )
+
+    @property
+    def page(self):
+        if self._page is None:
+            paginator = Paginator(self.ordered_rows(), self.per_page)
+            self._page = paginator.get_page(self.request.GET.get("page"))
+        return self._page
+
+    def body(self) -> list[dict]:
+        out = []
+        for row in self.page.object_list:
+            cells = []
+            for column in self.columns:
+                cells.append(
+                    {
+                        "value": column.read(row),
+                        "numeric": column.numeric,
+                        "link": column.link(row) if column.link else None,
+                        "template": column.template,
+                        "column": column,
+                    }
+                )
+            out.append({"row": row, "cells": cells, "css": self.row_class(row) if self.row_class else ""})
+        return out
+
+    def header(self) -> list[dict]:
+        current = self.sort_key
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        out = []
+        for column in self.columns:
+            entry = {"label": column.label, "numeric": column.numeric, "url": None, "state": ""}
+            if column.sort:
+                next_sort = "-" + column.key if current == column.key else column.key
+                params["sort"] = next_sort
+                entry["url"] = "?" + params.urlencode()
+                if current == column.key:
+                    entry["state"] = "asc"
+                elif current == "-" + column.key:
+                    entry["state"] = "desc"
+            out.append(entry)
+        return out
+
+    def export_url(self) -> str:
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        params["format"] = "csv"
+        return "?" + params.urlencode()
+
+    def page_url(self, number: int) -> str:
+        params = self.request.GET.copy()
+        params["page"] = number
+        return "?" + params.urlencode()
+
+    def wants_csv(self) -> bool:
+        return self.request.GET.get("format") == "csv"
+
+    def csv_response(self) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        filename = slugify(self.export_name) or "export"
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        writer = csv.writer(response)
+        writer.writerow([str(c.label) for c in self.columns])
+        rows = self.ordered_rows()
+        iterator = rows.iterator(chunk_size=2000) if hasattr(rows, "iterator") else rows
+        for row in iterator:
+            writer.writerow([csv_safe(c.read(row)) for c in self.columns])
+        return response
+
+    def context(self) -> dict:
+        page = self.page
+        return {
+            "table": self,
+            "header": self.header(),
+            "body": self.body(),
+            "page_obj": page,
+            "prev_url": self.page_url(page.previous_page_number()) if page.has_previous() else None,
+            "next_url": self.page_url(page.next_page_number()) if page.has_next() else None,
+        }

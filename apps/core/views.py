@@ -1,0 +1,59 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from apps.core import roles
+from apps.core.signals import log_permission_denied
+
+
+@login_not_required
+@never_cache
+@require_safe
+def health(request):
+    """For load balancers: 200 when the app can reach its database."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+@require_safe
+def home(request):
+    """The landing page; each app's dashboard replaces parts of it as it arrives."""
+    from apps.core.home import home_sections
+
+    return render(
+        request,
+        "core/home.html",
+        {"roles": sorted(roles.role_names(request.user)), "sections": home_sections(request)},
+    )
+
+
+@require_POST
+def language_set(request):
+    """Store the signed-in user's language; it follows them to every device."""
+    from django.conf import settings
+
+    language = request.POST.get("language", "")
+    if language in dict(settings.LANGUAGES):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    return redirect(target)
+
+
+def permission_denied(request, exception=None):
+    log_permission_denied(request, str(exception or ""))
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)

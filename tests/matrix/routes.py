@@ -1,0 +1,3 @@
+from .routes_core import ROUTES as CORE
+
+ROUTES = [*CORE]
