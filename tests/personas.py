@@ -61,6 +61,18 @@ def make_personas() -> Personas:
     _t, alice_token = token_create(user=alice, name="alice")
     _t, hugo_token = token_create(user=hugo, name="hugo")
     return Personas(
-        service, website, phone, web, alice, erin, hugo, wanda, cora, carl, sam,
-        sam_token, alice_token, hugo_token,
+        service,
+        website,
+        phone,
+        web,
+        alice,
+        erin,
+        hugo,
+        wanda,
+        cora,
+        carl,
+        sam,
+        sam_token,
+        alice_token,
+        hugo_token,
     )

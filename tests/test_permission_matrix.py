@@ -72,10 +72,9 @@ def test_permission_matrix(route, actor, kind):
     data = route.data(world) if route.data else {}
     before = database_digest()
     method = getattr(client, route.write_method)
-    if route.json:
-        response = method(url, data, format="json")
-    else:
-        response = method(url, data)
-    assert _outcome(response) == expected, f"{route.write_method.upper()} {url} as {actor}: {response.content[:300]!r}"
+    response = method(url, data, format="json") if route.json else method(url, data)
+    assert _outcome(response) == expected, (
+        f"{route.write_method.upper()} {url} as {actor}: {response.content[:300]!r}"
+    )
     if expected in REFUSED:
         assert database_digest() == before, f"refused write to {url} as {actor} changed rows"
