@@ -27,7 +27,10 @@
 # its own dir and ports.
 set -euo pipefail
 
-log() { printf '[services] %s\n' "$*" >&2; }
+# Our real stderr, saved: a trap can fire while a redirection (say into
+# initdb.log) is in effect, and its messages must still reach the caller.
+exec {err_fd}>&2
+log() { printf '[services] %s\n' "$*" >&"$err_fd"; }
 die() {
     log "ERROR: $*"
     exit 1
@@ -231,6 +234,7 @@ cleanup() {
     # Nothing may interrupt the cleanup half-way.
     trap '' INT TERM HUP
     set +e
+    exec 2>&"$err_fd"
     unlock_install
     if [[ -n $cmd_pid ]] && kill -0 "$cmd_pid" 2>/dev/null; then
         kill -TERM "$cmd_pid" 2>/dev/null
@@ -251,6 +255,7 @@ cleanup() {
 # shellcheck disable=SC2317  # only reached from the EXIT/signal traps
 on_signal() {
     local sig=$1 code=$2
+    exec 2>&"$err_fd"
     got_signal=$code
     sig_seq=$((sig_seq + 1))
     if [[ -n $cmd_pid ]] && kill -0 "$cmd_pid" 2>/dev/null; then
@@ -334,10 +339,10 @@ EOF
         : >"$workdir/postgres.log"
         if ((EUID == 0)); then
             (cd "$workdir" && exec setsid runuser -u postgres -- "$pg_bin/postgres" -D "$data" -p "$pg_port") \
-                >>"$workdir/postgres.log" 2>&1 </dev/null &
+                >>"$workdir/postgres.log" 2>&1 </dev/null {err_fd}>&- &
         else
             (cd "$workdir" && exec setsid "$pg_bin/postgres" -D "$data" -p "$pg_port") \
-                >>"$workdir/postgres.log" 2>&1 </dev/null &
+                >>"$workdir/postgres.log" 2>&1 </dev/null {err_fd}>&- &
         fi
         pg_pid=$!
         deadline=$((SECONDS + 30))
@@ -378,7 +383,7 @@ start_native_redis() {
         : >"$workdir/redis.log"
         redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
             --daemonize no --dir "$workdir" --logfile "$workdir/redis.log" \
-            >"$workdir/redis.out" 2>&1 &
+            >"$workdir/redis.out" 2>&1 {err_fd}>&- &
         redis_pid=$!
         up=""
         for i in $(seq 1 300); do # ~30 s
@@ -402,7 +407,8 @@ start_native_redis() {
         fi
         show_log "$workdir/redis.log"
         show_log "$workdir/redis.out"
-        die "redis did not answer PING within 30 s"
+        [[ -n $redis_pid ]] || die "redis-server exited during startup"
+        die "redis on 127.0.0.1:$redis_port did not answer PING within 30 s"
     done
 }
 
@@ -462,7 +468,7 @@ if ((${#need[@]} == 0)); then
     start_native_pg
     start_native_redis
 elif docker_engine_up; then
-    log "PostgreSQL/Redis binaries missing and apt unusable; using Docker"
+    log "native PostgreSQL/Redis unavailable; using Docker containers (postgres:16, redis:7)"
     mode=docker
     pg_bin=$(find_pg_bin || true)
     if [[ -z $pg_bin ]]; then
@@ -471,8 +477,15 @@ elif docker_engine_up; then
     fi
     start_docker
 else
-    die "PostgreSQL server and/or redis-server missing (${need[*]}) and could not be installed;" \
-        "run as root (or with sudo): apt-get install -y postgresql redis-server"
+    if ! command -v apt-get >/dev/null 2>&1; then
+        why="apt-get is not available"
+    elif ((EUID != 0)) && ! command -v sudo >/dev/null 2>&1; then
+        why="not root and sudo is not available"
+    else
+        why="apt-get install failed (see above)"
+    fi
+    die "PostgreSQL server and/or redis-server missing (${need[*]}): $why, and no Docker engine" \
+        "is reachable. Install them as root: apt-get install -y postgresql redis-server"
 fi
 
 export DATABASE_URL="postgres://cx:cx@127.0.0.1:$pg_port/cx"
@@ -488,6 +501,7 @@ log "running: $*"
 # jobs) and keep our stdin (bash would give a background job /dev/null).
 (
     trap - INT QUIT TERM HUP
+    exec {err_fd}>&-
     exec "$@"
 ) <&0 &
 cmd_pid=$!

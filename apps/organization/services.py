@@ -14,11 +14,15 @@ from .models import ApiToken, Channel, Department, RoleGrant, User, hash_token
 
 
 def _check_department_parent(department: Department | None, parent: Department | None) -> None:
-    node = parent
-    while node is not None:
-        if department is not None and node.pk == department.pk:
+    """Refuse a parent that is the department itself or one of its descendants."""
+    parents = dict(Department.objects.values_list("pk", "parent_id"))
+    node = parent.pk if parent is not None else None
+    seen = set()
+    while node is not None and node not in seen:
+        if department is not None and node == department.pk:
             raise ValidationError({"parent": _("A department cannot sit under itself.")})
-        node = node.parent
+        seen.add(node)
+        node = parents.get(node)
 
 
 @transaction.atomic

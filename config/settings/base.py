@@ -60,6 +60,7 @@ THIRD_PARTY_APPS = [
 LOCAL_APPS = [
     "apps.core",
     "apps.organization",
+    "apps.notifications",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -145,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.portal",
+                "apps.notifications.context_processors.unread",
             ],
         },
     }
@@ -175,6 +177,7 @@ LOGGING = {
     "root": {"level": env("DJANGO_LOG_LEVEL", default="INFO"), "handlers": ["console"]},
     "loggers": {
         "axes": {"level": "WARNING"},
+        "celery": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
     },
 }
@@ -195,7 +198,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "mail-outbox": {"task": "notifications.send_email", "schedule": 60.0},
+}
 
 # REST FRAMEWORK
 # ------------------------------------------------------------------------------
@@ -226,3 +231,5 @@ SPECTACULAR_SETTINGS = {
 # PORTAL
 # ------------------------------------------------------------------------------
 PORTAL_NAME = "CX Governance Portal"
+# Absolute links in e-mails (the outbox job has no request to build them from).
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

@@ -1,3 +1,4 @@
 from .routes_core import ROUTES as CORE
+from .routes_notifications import ROUTES as NOTIFICATIONS
 
-ROUTES = [*CORE]
+ROUTES = [*CORE, *NOTIFICATIONS]

@@ -3,6 +3,7 @@
 
 from types import SimpleNamespace
 
+from apps.notifications.models import Notification
 from apps.organization.models import ApiToken
 from tests.personas import make_personas
 
@@ -11,6 +12,9 @@ def build_world() -> SimpleNamespace:
     p = make_personas()
     world = SimpleNamespace(**vars(p))
     world.alice_token_obj = ApiToken.objects.get(user=p.alice)
+    world.hugo_notification = Notification.objects.create(
+        recipient=p.hugo, kind="test", subject="For Hugo", url="/"
+    )
     world.actors = {
         "cx_leader": p.alice,
         "executive": p.erin,

@@ -1,0 +1,15 @@
+from celery import shared_task
+
+
+@shared_task(name="notifications.send_email", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_email_task() -> dict:
+    """Send every due, unsent notification mail (the outbox job, every minute)."""
+    from .services import send_pending_email
+
+    total = {"claimed": 0, "sent": 0, "failed": 0}
+    while True:
+        result = send_pending_email()
+        for key in total:
+            total[key] += result[key]
+        if result["claimed"] == 0 or result["failed"] == result["claimed"]:
+            return total
