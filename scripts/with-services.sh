@@ -97,17 +97,16 @@ free_port() {
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])
-s.close()' && return 0
+s.close()' 2>/dev/null && return 0
     fi
-    local p i
-    for i in $(seq 1 50); do
+    local p
+    for _ in $(seq 1 50); do
         p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
         # connection refused => nobody listens there
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
             echo "$p"
             return 0
         fi
-        : "$i"
     done
     return 1
 }
@@ -194,11 +193,10 @@ pid_alive() {
 
 # shellcheck disable=SC2317  # only reached from the EXIT/signal traps
 stop_native_pg() {
-    local i
     [[ -n $pg_pid ]] || return 0
     if pid_alive "$pg_pid"; then
         as_pg "$pg_bin/pg_ctl" -D "$workdir/data" -m immediate -w -t 20 stop >/dev/null 2>&1 || true
-        for i in $(seq 1 50); do
+        for _ in $(seq 1 50); do
             pid_alive "$pg_pid" || break
             sleep 0.1
         done
@@ -215,15 +213,13 @@ stop_native_pg() {
 # shellcheck disable=SC2317  # only reached from the EXIT/signal traps
 stop_redis() {
     [[ -n $redis_pid ]] || return 0
-    if kill -0 "$redis_pid" 2>/dev/null; then
+    if pid_alive "$redis_pid"; then
         kill -TERM "$redis_pid" 2>/dev/null || true
-        local i
-        for i in $(seq 1 100); do
-            kill -0 "$redis_pid" 2>/dev/null || break
+        for _ in $(seq 1 100); do
+            pid_alive "$redis_pid" || break
             sleep 0.1
         done
-        : "${i:-}"
-        kill -KILL "$redis_pid" 2>/dev/null || true
+        pid_alive "$redis_pid" && kill -KILL "$redis_pid" 2>/dev/null
     fi
     wait "$redis_pid" 2>/dev/null || true
     redis_pid=""
@@ -258,8 +254,9 @@ on_signal() {
     exec 2>&"$err_fd"
     got_signal=$code
     sig_seq=$((sig_seq + 1))
-    if [[ -n $cmd_pid ]] && kill -0 "$cmd_pid" 2>/dev/null; then
-        # Ctrl-C already reached COMMAND through the terminal (same process
+    if [[ -n $cmd_pid ]]; then
+        # COMMAND is running (or just ended): the main loop collects its exit
+        # code.  Ctrl-C already reached it through the terminal (same process
         # group), so only a second one is escalated; TERM/HUP are forwarded.
         if [[ $sig == INT ]]; then
             int_count=$((int_count + 1))
@@ -284,17 +281,17 @@ trap 'on_signal HUP 129' HUP
 make_workdir() {
     local base=${TMPDIR:-/tmp}
     [[ -d $base && ${#base} -le 60 ]] || base=/tmp
-    workdir=$(mktemp -d "$base/with-services.XXXXXX")
+    workdir=$(mktemp -d "$base/with-services.XXXXXX") || die "mktemp -d in $base failed"
     if ((EUID == 0)); then
-        chown postgres: "$workdir"
+        chown postgres: "$workdir" || die "chown postgres $workdir failed"
         if ! runuser -u postgres -- test -w "$workdir" 2>/dev/null; then
             # e.g. TMPDIR under /root: not reachable for postgres
             rm -rf -- "$workdir"
-            workdir=$(mktemp -d /tmp/with-services.XXXXXX)
-            chown postgres: "$workdir"
+            workdir=$(mktemp -d /tmp/with-services.XXXXXX) || die "mktemp -d in /tmp failed"
+            chown postgres: "$workdir" || die "chown postgres $workdir failed"
         fi
     fi
-    chmod 700 "$workdir"
+    chmod 700 "$workdir" || die "chmod $workdir failed"
 }
 
 show_log() {
@@ -376,18 +373,19 @@ EOF
 }
 
 start_native_redis() {
-    local attempt i up
+    local attempt up
     for attempt in 1 2 3 4 5; do
         redis_port=$(free_port) || die "could not find a free port for redis"
         log "starting redis on 127.0.0.1:$redis_port"
         : >"$workdir/redis.log"
-        redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+        # own session, like postgres: a Ctrl-C for COMMAND must not stop it
+        setsid redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
             --daemonize no --dir "$workdir" --logfile "$workdir/redis.log" \
             >"$workdir/redis.out" 2>&1 {err_fd}>&- &
         redis_pid=$!
         up=""
-        for i in $(seq 1 300); do # ~30 s
-            if ! kill -0 "$redis_pid" 2>/dev/null; then
+        for _ in $(seq 1 300); do # ~30 s
+            if ! pid_alive "$redis_pid"; then
                 wait "$redis_pid" 2>/dev/null || true
                 redis_pid=""
                 break
@@ -398,7 +396,6 @@ start_native_redis() {
             fi
             sleep 0.1
         done
-        : "${i:-}"
         [[ -n $up ]] && return 0
         if [[ -z $redis_pid ]] && grep -qiE 'address already in use|could not create server tcp' \
             "$workdir/redis.log" "$workdir/redis.out" 2>/dev/null && ((attempt < 5)); then

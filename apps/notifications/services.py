@@ -107,7 +107,7 @@ def send_pending_email(limit: int = 100) -> dict:
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[row.recipient.email],
             )
-        except Exception as exc:  # noqa: BLE001  (any delivery failure is retried)
+        except Exception as exc:  # any delivery failure is retried
             failed += 1
             log.warning("event=mail_failed notification=%s attempts=%s error=%s", row.pk, row.attempts, exc)
             Notification.objects.filter(pk=row.pk, claim_token=token).update(
