@@ -61,6 +61,7 @@ LOCAL_APPS = [
     "apps.core",
     "apps.organization",
     "apps.notifications",
+    "apps.metrics",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -51,7 +51,17 @@ def test_production_settings_are_secure():
     out = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
-    assert out.stdout.split() == ["False", "True", "True", "31536000", "1800", "43200", "False", "True", "True"]
+    assert out.stdout.split() == [
+        "False",
+        "True",
+        "True",
+        "31536000",
+        "1800",
+        "43200",
+        "False",
+        "True",
+        "True",
+    ]
 
 
 def _compose():
@@ -71,7 +81,9 @@ def test_compose_runs_every_service_the_portal_needs():
 
 def test_compose_environment_matches_the_settings():
     services = _compose()["services"]
-    settings_text = "".join((ROOT / "config" / "settings" / f).read_text() for f in ("base.py", "production.py"))
+    settings_text = "".join(
+        (ROOT / "config" / "settings" / f).read_text() for f in ("base.py", "production.py")
+    )
     read_by_settings = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', settings_text))
     for name in ("web", "worker", "beat"):
         environment = services[name]["environment"]

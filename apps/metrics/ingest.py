@@ -1,0 +1,412 @@
+"""Bulk measurement ingest: one service for the API and the upload page (DESIGN §8).
+
+All-or-nothing: every row is validated first and every bad row named; only a clean
+batch is written. On PostgreSQL rows stream with COPY into a temporary table and merge
+with one INSERT … ON CONFLICT DO UPDATE; SQLite uses a portable upsert. The same
+transaction records the affected (metric, period) pairs as dirty for the roll-up."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.core import roles
+from apps.organization.models import Channel, Department
+
+from . import dirty
+from .engine.periods import is_aligned
+from .models import Measurement, Metric
+
+FIELDS = ("metric", "period_start", "department", "channel", "source", "value", "sample_size")
+REQUIRED = ("metric", "period_start", "source", "value")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_SOURCE = 64
+
+
+class BatchTooLarge(Exception):
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(f"a batch may hold at most {limit} rows")
+
+
+class BadPayload(Exception):
+    """The body is not a list of rows at all (malformed JSON or CSV, binary data)."""
+
+
+@dataclass
+class IngestResult:
+    created: int = 0
+    updated: int = 0
+    periods: dict[str, list[str]] = field(default_factory=dict)
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        if self.errors:
+            return {"errors": self.errors}
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "periods_queued": self.periods,
+            "periods_queued_count": sum(len(v) for v in self.periods.values()),
+        }
+
+
+def batch_limit() -> int:
+    return settings.MEASUREMENT_BATCH_LIMIT
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def rows_from_csv(stream: io.TextIOBase | Iterable[str]) -> Iterator[dict]:
+    """CSV with a header row naming the fields; yields dicts (strings; '' = empty)."""
+    reader = csv.reader(stream)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise BadPayload(f"not readable CSV: {exc}") from exc
+    header = [h.strip().lstrip("\ufeff").lower() for h in header]
+    missing = [f for f in REQUIRED if f not in header]
+    if missing:
+        raise BadPayload(f"the CSV header lacks {', '.join(missing)} (expected {', '.join(FIELDS)})")
+    width = len(header)
+    try:
+        for values in reader:
+            if not values or (len(values) == 1 and not values[0].strip()):
+                continue  # blank line
+            if len(values) != width:
+                yield {"__width__": (len(values), width)}
+                continue
+            yield dict(zip(header, values, strict=True))
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise BadPayload(f"not readable CSV: {exc}") from exc
+
+
+def rows_from_json(stream) -> list:
+    try:
+        payload = json.load(stream, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise BadPayload(f"not valid JSON: {exc}") from exc
+    if isinstance(payload, dict) and isinstance(payload.get("rows"), list):
+        payload = payload["rows"]
+    if not isinstance(payload, list):
+        raise BadPayload("expected a JSON list of measurement objects")
+    return payload
+
+
+def _reject_constant(name):
+    # NaN / Infinity are not JSON; read them as a marker the row check names.
+    return _NonFinite(name)
+
+
+class _NonFinite(str):
+    pass
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Lookups:
+    metrics: dict[str, tuple[int, str, str, int | None]]  # code -> (id, frequency, aggregation, owner dept)
+    departments: dict[str, int]
+    channels: dict[str, int]
+
+    @classmethod
+    def load(cls) -> _Lookups:
+        return cls(
+            metrics={
+                code: (pk, freq, agg, owner)
+                for pk, code, freq, agg, owner in Metric.objects.filter(archived=False).values_list(
+                    "pk", "code", "frequency", "aggregation", "owner_department_id"
+                )
+            },
+            departments=dict(Department.objects.filter(archived=False).values_list("code", "pk")),
+            channels=dict(Channel.objects.filter(archived=False).values_list("code", "pk")),
+        )
+
+
+def _text(value, *, csv_mode: bool) -> str | None:
+    """A code or name: str (None or '' = empty). Raises TypeError for other JSON types."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or isinstance(value, _NonFinite):
+        raise TypeError
+    value = value.strip()
+    return value or None
+
+
+def _number(value, *, csv_mode: bool) -> float | None:
+    """A finite number; None when empty. Raises TypeError / ValueError."""
+    if value is None:
+        return None
+    if csv_mode:
+        text = value.strip()
+        if not text:
+            return None
+        number = float(text)  # ValueError for non-numbers
+    else:
+        if isinstance(value, _NonFinite):
+            raise ValueError("not finite")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError
+        number = float(value)
+    if not math.isfinite(number):
+        raise ValueError("not finite")
+    return number
+
+
+class _RowChecker:
+    def __init__(self, user, lookups: _Lookups, *, csv_mode: bool):
+        self.lookups = lookups
+        self.csv_mode = csv_mode
+        self.errors: list[dict] = []
+        self.seen: dict[tuple, int] = {}
+        self.is_leader = roles.is_cx_leader(user) or roles.is_system_account(user)
+        self.headed = roles.headed_department_ids(user)
+
+    def error(self, index: int, field_name: str | None, message: str) -> None:
+        self.errors.append({"row": index, "field": field_name, "message": message})
+
+    def check(self, index: int, raw) -> tuple | None:
+        """A clean row tuple, or None after recording this row's errors."""
+        if not isinstance(raw, dict):
+            self.error(index, None, "each row must be an object with the fields " + ", ".join(FIELDS))
+            return None
+        if "__width__" in raw:
+            got, want = raw["__width__"]
+            self.error(index, None, f"this CSV line has {got} values; the header has {want}")
+            return None
+        before = len(self.errors)
+        for name in REQUIRED:
+            if name not in raw or raw[name] is None or (isinstance(raw[name], str) and not raw[name].strip()):
+                self.error(index, name, "this field is required")
+        if len(self.errors) > before:
+            return None
+        metric = self._metric(index, raw)
+        period_start = self._date(index, raw.get("period_start"), metric)
+        dept_id = self._code(index, raw, "department", self.lookups.departments)
+        chan_id = self._code(index, raw, "channel", self.lookups.channels)
+        source = self._source(index, raw.get("source"))
+        value = self._value(index, raw.get("value"), "value")
+        sample = self._sample(index, raw, metric)
+        if len(self.errors) > before:
+            return None
+        metric_id, frequency, _agg, owner_dept = metric
+        if not self.is_leader and owner_dept not in self.headed and dept_id not in self.headed:
+            self.error(
+                index,
+                "metric",
+                f"you may record {raw['metric'].strip()} only for your department's rows "
+                "or for metrics your department owns",
+            )
+            return None
+        key = (metric_id, period_start, dept_id or 0, chan_id or 0, source)
+        first = self.seen.get(key)
+        if first is not None:
+            self.error(
+                index,
+                None,
+                f"duplicate of row {first} (same metric, period_start, department, channel and source)",
+            )
+            return None
+        self.seen[key] = index
+        return (metric_id, frequency, period_start, dept_id, chan_id, source, value, sample)
+
+    def _metric(self, index, raw):
+        try:
+            code = _text(raw.get("metric"), csv_mode=self.csv_mode)
+        except TypeError:
+            self.error(index, "metric", "must be a metric code (text)")
+            return None
+        found = self.lookups.metrics.get(code)
+        if found is None:
+            self.error(index, "metric", f"unknown metric code {code[:60]!r}")
+        return found
+
+    def _date(self, index, value, metric) -> date | None:
+        if not isinstance(value, str) or isinstance(value, _NonFinite) or not ISO_DATE.match(value.strip()):
+            self.error(index, "period_start", "must be an ISO date, YYYY-MM-DD")
+            return None
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            self.error(index, "period_start", f"{value.strip()!r} is not a real date")
+            return None
+        if metric is not None and not is_aligned(metric[1], day):
+            rule = {
+                "weekly": "a Monday",
+                "monthly": "the first day of a month",
+                "quarterly": "the first day of a quarter",
+                "yearly": "1 January",
+            }[metric[1]]
+            self.error(
+                index, "period_start", f"{day} is not aligned with this {metric[1]} metric: use {rule}"
+            )
+            return None
+        return day
+
+    def _code(self, index, raw, name, table) -> int | None:
+        try:
+            code = _text(raw.get(name), csv_mode=self.csv_mode)
+        except TypeError:
+            self.error(index, name, f"must be a {name} code (text) or empty")
+            return None
+        if code is None:
+            return None
+        found = table.get(code)
+        if found is None:
+            self.error(index, name, f"unknown {name} code {code[:60]!r}")
+        return found
+
+    def _source(self, index, value) -> str | None:
+        try:
+            source = _text(value, csv_mode=self.csv_mode)
+        except TypeError:
+            self.error(index, "source", "must be text")
+            return None
+        if source is not None and len(source) > MAX_SOURCE:
+            self.error(index, "source", f"at most {MAX_SOURCE} characters")
+            return None
+        if source is not None and any(ord(c) < 32 for c in source):
+            self.error(index, "source", "must not contain control characters")
+            return None
+        return source
+
+    def _value(self, index, value, name) -> float | None:
+        try:
+            number = _number(value, csv_mode=self.csv_mode)
+        except TypeError:
+            self.error(index, name, "must be a number")
+            return None
+        except ValueError:
+            self.error(index, name, "must be a finite number (not text, NaN or infinity)")
+            return None
+        if number is not None and abs(number) > 1e300:
+            self.error(index, name, "is too large")
+            return None
+        return number
+
+    def _sample(self, index, raw, metric) -> float | None:
+        present = "sample_size" in raw and raw["sample_size"] is not None and raw["sample_size"] != ""
+        if not present:
+            if metric is not None and metric[2] == "mean":
+                self.error(index, "sample_size", "required for a mean metric (the actual is weighted by it)")
+                return None
+            return 1.0
+        number = self._value(index, raw["sample_size"], "sample_size")
+        if number is not None and number < 1:
+            self.error(index, "sample_size", "must be at least 1")
+            return None
+        return number
+
+
+def validate(rows: Iterable, *, user, csv_mode: bool) -> tuple[list[tuple], list[dict]]:
+    limit = batch_limit()
+    checker = _RowChecker(user, _Lookups.load(), csv_mode=csv_mode)
+    clean = []
+    for index, raw in enumerate(rows):
+        if index >= limit:
+            raise BatchTooLarge(limit)
+        row = checker.check(index, raw)
+        if row is not None:
+            clean.append(row)
+    return clean, checker.errors
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def measurements_ingest(*, rows: Iterable, by, csv_mode: bool) -> IngestResult:
+    """Validate every row; write all of them or none. Raises BatchTooLarge / BadPayload."""
+    clean, errors = validate(rows, user=by, csv_mode=csv_mode)
+    if errors:
+        return IngestResult(errors=errors)
+    result = IngestResult()
+    if not clean:
+        return result
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            result.created, result.updated = _write_postgresql(clean)
+        else:
+            result.created, result.updated = _write_portable(clean)
+        pairs = {(row[0], dirty.finest_period(row[1], row[2])) for row in clean}
+        dirty.mark(pairs)
+    codes = {pk: code for code, (pk, *_rest) in _Lookups.load().metrics.items()}
+    periods: dict[str, set[str]] = {}
+    for metric_id, period in pairs:
+        periods.setdefault(codes.get(metric_id, str(metric_id)), set()).add(str(period))
+    result.periods = {code: sorted(ps) for code, ps in sorted(periods.items())}
+    return result
+
+
+_COLUMNS = (
+    "metric_id, period_start, department_id, channel_id, dept_key, chan_key, source, value, sample_size"
+)
+
+
+def _write_postgresql(clean: list[tuple]) -> tuple[int, int]:
+    table = Measurement._meta.db_table
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS ingest_measurement ("
+            " metric_id bigint, period_start date, department_id bigint, channel_id bigint,"
+            " dept_key bigint, chan_key bigint, source varchar(64), value double precision,"
+            " sample_size double precision) ON COMMIT DELETE ROWS"
+        )
+        # psycopg 3 COPY: rows stream to the server without one INSERT per row.
+        with cursor.cursor.copy(f"COPY ingest_measurement ({_COLUMNS}) FROM STDIN") as copy:
+            for metric_id, _freq, day, dept_id, chan_id, source, value, sample in clean:
+                copy.write_row(
+                    (metric_id, day, dept_id, chan_id, dept_id or 0, chan_id or 0, source, value, sample)
+                )
+        cursor.execute(
+            f"WITH merged AS ("
+            f" INSERT INTO {table} ({_COLUMNS}, recorded_at)"
+            f" SELECT {_COLUMNS}, %s FROM ingest_measurement"
+            f" ON CONFLICT (metric_id, period_start, dept_key, chan_key, source) DO UPDATE"
+            f" SET value = EXCLUDED.value, sample_size = EXCLUDED.sample_size,"
+            f" recorded_at = EXCLUDED.recorded_at"
+            f" RETURNING (xmax = 0) AS inserted)"
+            f" SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged",
+            [now],
+        )
+        created, updated = cursor.fetchone()
+        cursor.execute("TRUNCATE ingest_measurement")
+    return created, updated
+
+
+def _write_portable(clean: list[tuple]) -> tuple[int, int]:
+    table = Measurement._meta.db_table
+    now = timezone.now()
+    before = Measurement.objects.count()
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({_COLUMNS}, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            f" ON CONFLICT (metric_id, period_start, dept_key, chan_key, source) DO UPDATE"
+            f" SET value = excluded.value, sample_size = excluded.sample_size,"
+            f" recorded_at = excluded.recorded_at",
+            [
+                (metric_id, day, dept_id, chan_id, dept_id or 0, chan_id or 0, source, value, sample, now)
+                for metric_id, _freq, day, dept_id, chan_id, source, value, sample in clean
+            ],
+        )
+    created = Measurement.objects.count() - before
+    return created, len(clean) - created

@@ -1,0 +1,334 @@
+"""Hypothesis properties of the engine (DESIGN §4), over small random hierarchies."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from apps.metrics.engine import (
+    ORG,
+    ComponentDef,
+    Evaluation,
+    LinkDef,
+    MeasurementRow,
+    MetricDef,
+    Period,
+    TargetDef,
+    aggregate,
+    compute_snapshots,
+    leaves,
+    money_tops,
+    money_weights,
+    own_score,
+    payout_percent,
+)
+from apps.metrics.engine.periods import period_kinds_for
+
+SCENARIO = settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+FAST = settings(max_examples=200, deadline=None, database=None)
+
+DEPARTMENTS = {"OPS": None, "CS": "OPS", "WEB": None}
+CHANNELS = ["PHONE", "WEB"]
+DIRECTIONS = st.sampled_from(["higher_is_better", "lower_is_better"])
+RECORDED = [datetime(2025, 1, 2, tzinfo=UTC), datetime(2025, 2, 1, tzinfo=UTC)]
+
+
+def _period_start(draw, frequency: str) -> date:
+    month = draw(st.integers(1, 12))
+    if frequency == "quarterly":
+        month = 3 * ((month - 1) // 3) + 1
+    day = draw(st.integers(1, 28)) if frequency == "daily" else 1
+    return date(2024, month, day)
+
+
+def _rows(draw, metric: MetricDef, values, count: int) -> list[MeasurementRow]:
+    rows = []
+    for _ in range(count):
+        rows.append(
+            MeasurementRow(
+                metric=metric.code,
+                period_start=_period_start(draw, metric.frequency),
+                department=draw(st.sampled_from([None, "OPS", "CS", "WEB"])),
+                channel=draw(st.sampled_from([None, "PHONE", "WEB"])),
+                source=draw(st.sampled_from(["api", "csv"])),
+                value=draw(values),
+                sample_size=draw(st.integers(1, 50)),
+                recorded_at=draw(st.sampled_from(RECORDED)),
+            )
+        )
+    return rows
+
+
+def _target(draw, metric: MetricDef, dept: str | None, easy: bool) -> TargetDef:
+    if easy:
+        # Targets every actual in the scenario meets (values lie in [1, 200]).
+        value = 0.001 if metric.direction == "higher_is_better" else 1e7
+        baseline = None
+    else:
+        value = draw(st.floats(1, 150, allow_nan=False))
+        baseline = None
+        if draw(st.booleans()):
+            worse = draw(st.floats(1, 50, allow_nan=False))
+            baseline = value - worse if metric.direction == "higher_is_better" else value + worse
+    return TargetDef(
+        metric=metric.code,
+        valid_from=date(2023, 1, 1),
+        valid_to=None,
+        department=dept,
+        channel=None,
+        value=value,
+        baseline=baseline,
+        amber_threshold=draw(st.sampled_from([85.0, 90.0, 95.0])),
+    )
+
+
+@st.composite
+def scenarios(draw, easy_targets: bool = False):
+    """Leaves L*, optional middle metrics M*, monetary tops T*; rows, targets and today."""
+    leaf_aggregations = st.sampled_from(["mean", "sum", "last", "min", "max"])
+    leaf_metrics = [
+        MetricDef(
+            f"L{i}",
+            draw(DIRECTIONS),
+            draw(leaf_aggregations),
+            draw(st.sampled_from(["monthly", "daily", "quarterly"])),
+            False,
+        )
+        for i in range(draw(st.integers(1, 3)))
+    ]
+    mids = [
+        MetricDef(f"M{i}", draw(DIRECTIONS), draw(st.sampled_from(["mean", "sum"])), "monthly")
+        for i in range(draw(st.integers(0, 2)))
+    ]
+    n_tops = draw(st.integers(1, 2))
+    tops = [MetricDef(f"T{i}", draw(DIRECTIONS), "sum", "monthly", True) for i in range(n_tops)]
+    impacts = st.floats(-5, 5, allow_nan=False).filter(lambda x: abs(x) > 1e-3)
+    weights = st.floats(0.25, 3, allow_nan=False)
+    links = []
+    below: list[MetricDef] = list(leaf_metrics)
+    for parent in [*mids, *tops]:
+        children = draw(st.lists(st.sampled_from(below), min_size=1, max_size=3, unique=True))
+        links += [LinkDef(c.code, parent.code, draw(weights), draw(impacts)) for c in children]
+        if parent in mids:
+            below.append(parent)
+    metrics = [*leaf_metrics, *mids, *tops]
+
+    low = 1 if easy_targets else -10
+    values = st.floats(low, 200, allow_nan=False).map(lambda x: round(x, 3))
+    rows = []
+    for m in leaf_metrics:
+        rows += _rows(draw, m, values, draw(st.integers(1, 10)))
+    for m in [*mids, *tops]:
+        rows += _rows(draw, m, values, draw(st.integers(0, 3)))
+
+    targets = []
+    for m in metrics:
+        if easy_targets or draw(st.booleans()):
+            targets.append(_target(draw, m, None, easy_targets))
+        if draw(st.booleans()) and not (m.aggregation == "sum" and easy_targets):
+            targets.append(_target(draw, m, "CS", easy_targets))
+    today = date(2024, 1, 10) + timedelta(days=draw(st.integers(0, 450)))
+    return {"metrics": metrics, "links": links, "targets": targets, "rows": rows, "today": today}
+
+
+def evaluation(s) -> Evaluation:
+    return Evaluation(
+        aggregate(s["rows"], s["metrics"], DEPARTMENTS),
+        metrics=s["metrics"],
+        links=s["links"],
+        targets=s["targets"],
+        departments=DEPARTMENTS,
+        channels=CHANNELS,
+        today=s["today"],
+    )
+
+
+def run(s, **kw):
+    return compute_snapshots(
+        s["rows"],
+        metrics=s["metrics"],
+        links=s["links"],
+        targets=s["targets"],
+        departments=DEPARTMENTS,
+        channels=CHANNELS,
+        today=s["today"],
+        **kw,
+    )
+
+
+# -- pure functions ----------------------------------------------------------------------------
+
+finite = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@FAST
+@given(finite, finite, DIRECTIONS, st.one_of(st.none(), finite))
+def test_own_score_is_within_0_and_150(actual, target, direction, baseline):
+    score = own_score(actual, target, direction, baseline)
+    assert score is None or 0 <= score <= 150
+
+
+@st.composite
+def components(draw):
+    direction = draw(DIRECTIONS)
+    s = 1 if direction == "higher_is_better" else -1
+    low = draw(st.floats(-1000, 1000, allow_nan=False))
+    step1 = draw(st.floats(0.01, 500, allow_nan=False))
+    step2 = draw(st.floats(0.01, 500, allow_nan=False))
+    percents = sorted(draw(st.lists(st.floats(0, 300, allow_nan=False), min_size=3, max_size=3)))
+    target = low + step1
+    return ComponentDef("X", direction, 1, s * low, s * target, s * (target + step2), *percents)
+
+
+@FAST
+@given(components(), st.floats(-2000, 2000, allow_nan=False), st.floats(0, 1000, allow_nan=False))
+def test_payout_is_monotone_in_the_actual(component, actual, better_by):
+    better = actual + component.sign * better_by
+    assert payout_percent(better, component) >= payout_percent(actual, component) - 1e-9
+
+
+@FAST
+@given(components())
+def test_payout_is_continuous_at_the_target_and_the_maximum(component):
+    s = component.sign
+    c = component
+    steepest = max(
+        abs(c.target_percent - c.threshold_percent) / abs(c.target - c.threshold),
+        abs(c.maximum_percent - c.target_percent) / abs(c.maximum - c.target),
+    )
+    for point, percent in (
+        (component.target, component.target_percent),
+        (component.maximum, component.maximum_percent),
+    ):
+        eps = 1e-7 * max(1.0, abs(point))
+        for nearby in (point - s * eps, point + s * eps):
+            drift = abs(payout_percent(nearby, component) - percent)
+            assert drift <= 2 * steepest * eps + 1e-9
+
+
+# -- the whole engine --------------------------------------------------------------------------
+
+
+@SCENARIO
+@given(scenarios())
+def test_scores_are_within_0_and_150(s):
+    for r in run(s):
+        for score in (r.own_score, r.driven_score):
+            assert score is None or 0 <= score <= 150
+
+
+@SCENARIO
+@given(scenarios(), st.randoms(use_true_random=False))
+def test_the_order_of_the_inputs_never_changes_a_result(s, rnd: random.Random):
+    shuffled = dict(s)
+    for key in ("rows", "links", "targets", "metrics"):
+        shuffled[key] = rnd.sample(s[key], len(s[key]))
+    assert run(shuffled) == run(s)
+
+
+@SCENARIO
+@given(scenarios())
+def test_running_twice_gives_identical_results(s):
+    assert run(s) == run(s)
+
+
+@SCENARIO
+@given(scenarios(), st.data())
+def test_a_subset_of_periods_equals_the_full_run_for_those_periods(s, data):
+    full = run(s)
+    periods = sorted({r.period for r in full}, key=lambda p: p.sort_key)
+    if not periods:
+        return
+    wanted = set(data.draw(st.lists(st.sampled_from(periods), min_size=1, max_size=3)))
+    assert run(s, periods=wanted) == [r for r in full if r.period in wanted]
+    codes = set(data.draw(st.lists(st.sampled_from([m.code for m in s["metrics"]]), min_size=1)))
+    assert run(s, periods=wanted, metric_codes=codes) == [
+        r for r in full if r.period in wanted and r.metric in codes
+    ]
+
+
+@SCENARIO
+@given(scenarios(easy_targets=True))
+def test_value_at_stake_is_0_for_every_metric_when_everything_is_on_target(s):
+    results = run(s)
+    assert results
+    for r in results:
+        if r.own_score is not None:
+            assert r.own_score >= 100
+        assert r.value_at_stake in (None, 0)
+
+
+@SCENARIO
+@given(scenarios())
+def test_a_leaf_month_on_target_has_no_money_at_stake(s):
+    leaf_codes = set(leaves(s["metrics"], s["links"]))
+    for r in run(s):
+        if r.metric in leaf_codes and r.period.kind == "month" and (r.own_score or 0) >= 100:
+            assert r.value_at_stake in (None, 0)
+
+
+def _leaf_terms(s, results, period: Period) -> list[float]:
+    """The cost of not improving term by term, recomputed by hand from the leaves' gaps: per
+    month of P (up to the month containing today), gap × mw at org scope, a quarterly leaf
+    using its quarter's gap for each month."""
+    found = {(r.metric, r.period, r.scope): r for r in results}
+    weights = money_weights(s["metrics"], s["links"])
+    by_code = {m.code: m for m in s["metrics"]}
+    today_month = Period.containing("month", s["today"])
+    terms = []
+    for code in leaves(s["metrics"], s["links"]):
+        kind = period_kinds_for(by_code[code].frequency)[0]
+        for month in period.months():
+            if month.start > today_month.start:
+                continue
+            snap = found.get((code, Period.containing(kind, month.start), ORG))
+            if snap is not None and snap.gap is not None:
+                terms.append(snap.gap * weights[code])
+    return terms
+
+
+def _leaf_gap_cost(s, results, period: Period) -> float | None:
+    terms = _leaf_terms(s, results, period)
+    return math.fsum(terms) if terms else None
+
+
+@SCENARIO
+@given(scenarios())
+def test_the_cost_of_not_improving_adds_up_leaves_and_money_tops(s):
+    engine = evaluation(s)
+    results = engine.snapshots()
+    found = {(r.metric, r.period, r.scope): r for r in results}
+    by_code = {m.code: m for m in s["metrics"]}
+    leaf_codes = leaves(s["metrics"], s["links"])
+    tops = money_tops(s["metrics"], s["links"])
+    for period in {r.period for r in results}:
+        cost = engine.cost_of_not_improving(period)
+        # 1. recomputed by hand from the leaves' gaps and money weights
+        by_hand = _leaf_gap_cost(s, results, period)
+        if by_hand is None:
+            assert cost is None
+            continue
+        scale = 1 + math.fsum(abs(x) for x in _leaf_terms(s, results, period))
+        assert math.isclose(cost, by_hand, rel_tol=1e-9, abs_tol=1e-9 * scale)
+        # 2. the sum of the leaves' value at stake at org scope, when every leaf feeds P
+        if all(period.kind in period_kinds_for(by_code[c].frequency) for c in leaf_codes):
+            leaves_total = math.fsum(
+                snap.value_at_stake or 0.0
+                for c in leaf_codes
+                if (snap := found.get((c, period, ORG))) is not None
+            )
+            assert math.isclose(cost, leaves_total, rel_tol=1e-9, abs_tol=1e-9 * scale)
+        # 3. the money tops' value at stake, when every top has a snapshot in P
+        top_snaps = [found.get((t, period, ORG)) for t in tops]
+        if all(snap is not None for snap in top_snaps):
+            tops_total = math.fsum(snap.value_at_stake or 0.0 for snap in top_snaps)
+            assert math.isclose(cost, tops_total, rel_tol=1e-9, abs_tol=1e-9 * scale)
