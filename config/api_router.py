@@ -1,12 +1,25 @@
 """Every API viewset registers here, under /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from apps.metrics import api as metrics_api
 from apps.organization.api import ChannelViewSet, DepartmentViewSet
 
 router = DefaultRouter()
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("channels", ChannelViewSet, basename="channel")
+router.register("metrics", metrics_api.MetricViewSet, basename="metric")
+router.register("links", metrics_api.LinkViewSet, basename="link")
+router.register("targets", metrics_api.TargetViewSet, basename="target")
+router.register("measurements", metrics_api.MeasurementViewSet, basename="measurement")
+router.register("snapshots", metrics_api.SnapshotViewSet, basename="snapshot")
+router.register("rollups", metrics_api.RollupViewSet, basename="rollup")
 
 app_name = "api"
-urlpatterns = router.urls
+urlpatterns = [
+    # Before the router, so "bulk" is not read as a measurement id.
+    path("measurements/bulk/", metrics_api.MeasurementBulkView.as_view(), name="measurement-bulk"),
+    path("summary/", metrics_api.SummaryView.as_view(), name="summary"),
+    *router.urls,
+]

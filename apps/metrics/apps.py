@@ -6,3 +6,6 @@ class MetricsConfig(AppConfig):
     name = "apps.metrics"
     label = "metrics"
     verbose_name = _("Metrics")
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (breach notifications)

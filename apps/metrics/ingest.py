@@ -18,13 +18,14 @@ from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from apps.core import roles
 from apps.organization.models import Channel, Department
 
 from . import dirty
-from .engine.periods import is_aligned
+from .engine.periods import Period, is_aligned
 from .models import Measurement, Metric
 
 FIELDS = ("metric", "period_start", "department", "channel", "source", "value", "sample_size")
@@ -342,6 +343,7 @@ def measurements_ingest(*, rows: Iterable, by, csv_mode: bool) -> IngestResult:
     if not clean:
         return result
     with transaction.atomic():
+        _mark_moved_starts(clean)
         if connection.vendor == "postgresql":
             result.created, result.updated = _write_postgresql(clean)
         else:
@@ -354,6 +356,30 @@ def measurements_ingest(*, rows: Iterable, by, csv_mode: bool) -> IngestResult:
         periods.setdefault(codes.get(metric_id, str(metric_id)), set()).add(str(period))
     result.periods = {code: sorted(ps) for code, ps in sorted(periods.items())}
     return result
+
+
+def _mark_moved_starts(clean: list[tuple]) -> None:
+    """A row earlier than a metric's first measurement moves where its snapshots start
+    (target-only snapshots appear in between): mark those years too."""
+    batch_first: dict[int, date] = {}
+    for metric_id, _freq, day, *_rest in clean:
+        if metric_id not in batch_first or day < batch_first[metric_id]:
+            batch_first[metric_id] = day
+    stored = dict(
+        Measurement.objects.filter(metric_id__in=batch_first)
+        .values("metric_id")
+        .annotate(first=Min("period_start"))
+        .values_list("metric_id", "first")
+    )
+    this_year = timezone.localdate().year
+    pairs = []
+    for metric_id, first in batch_first.items():
+        old = stored.get(metric_id)
+        if old is not None and first >= old:
+            continue
+        last_year = min(old.year if old else this_year, this_year)
+        pairs += [(metric_id, Period("year", date(y, 1, 1))) for y in range(first.year, last_year + 1)]
+    dirty.mark(pairs)
 
 
 _COLUMNS = (

@@ -263,3 +263,30 @@ class DirtyPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"dirty {self.metric_id} {self.period_kind}:{self.period_start}"
+
+
+class RollupRun(models.Model):
+    """One roll-up run, for the progress shown to the CX leader and the API."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    mode = models.CharField(max_length=16)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    stats = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.mode} roll-up {self.state} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,7 @@ Every setting that can be changed from the environment is listed in `.env.exampl
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 APPS_DIR = BASE_DIR / "apps"
@@ -201,6 +202,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "mail-outbox": {"task": "notifications.send_email", "schedule": 60.0},
+    # The sweep catches a roll-up trigger lost with a broker outage.
+    "rollup-sweep": {"task": "metrics.rollup", "schedule": 300.0},
+    "rollup-nightly": {"task": "metrics.rollup_nightly", "schedule": crontab(hour=2, minute=15)},
 }
 
 # REST FRAMEWORK
@@ -231,6 +235,9 @@ SPECTACULAR_SETTINGS = {
 
 # PORTAL
 # ------------------------------------------------------------------------------
+# Measurement ingest: most rows in one batch (413 beyond), most bytes in one body.
+MEASUREMENT_BATCH_LIMIT = env.int("MEASUREMENT_BATCH_LIMIT", default=1_000_000)
+MEASUREMENT_UPLOAD_MAX_BYTES = env.int("MEASUREMENT_UPLOAD_MAX_BYTES", default=256 * 1024 * 1024)
 PORTAL_NAME = "CX Governance Portal"
 # Absolute links in e-mails (the outbox job has no request to build them from).
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

@@ -1,0 +1,459 @@
+"""Metrics API (DESIGN §8): metrics (tree), links, targets, measurements (list, bulk
+ingest), snapshots, summary, roll-ups. Addressed by codes; thin views over services."""
+
+from __future__ import annotations
+
+import io
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.api_auth import PortalApiPermission
+from apps.organization.models import Channel, Department, User
+
+from . import ingest, selectors, services
+from .models import Measurement, Metric, MetricLink, RollupRun, RollupSnapshot, Target
+from .permissions import IngestApiPermission, MetricsApiPermission, RollupApiPermission
+
+FILTERS = [
+    OpenApiParameter("metric", OpenApiTypes.STR, description="metric code"),
+    OpenApiParameter("period", OpenApiTypes.STR, description="2025-03, 2025-Q1 or 2025"),
+    OpenApiParameter("scope", OpenApiTypes.STR, description="org, dept:<code> or channel:<code>"),
+]
+
+
+class FiniteFloatField(serializers.FloatField):
+    """Refuses NaN and infinity with a precise message."""
+
+    default_error_messages = {"invalid": "A finite number is required."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if value != value or value in (float("inf"), float("-inf")):
+            self.fail("invalid")
+        return value
+
+
+class MetricSerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(
+        slug_field="email", queryset=User.objects.filter(is_active=True), allow_null=True, required=False
+    )
+    owner_department = serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.all(), allow_null=True, required=False
+    )
+    parents = serializers.SerializerMethodField()
+    children = serializers.SerializerMethodField()
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = Metric
+        fields = [
+            "code",
+            "name",
+            "description",
+            "level",
+            "unit",
+            "is_monetary",
+            "direction",
+            "aggregation",
+            "frequency",
+            "owner",
+            "owner_department",
+            "archived",
+            "version",
+            "parents",
+            "children",
+        ]
+        read_only_fields = ["archived"]
+
+    def _links(self, obj, attr, other):
+        links = getattr(obj, attr).all()
+        return [
+            {"metric": getattr(x, other).code, "weight": x.weight, "impact": x.impact}
+            for x in links
+            if not x.archived
+        ]
+
+    def get_parents(self, obj) -> list[dict]:
+        return self._links(obj, "parent_links", "parent")
+
+    def get_children(self, obj) -> list[dict]:
+        return self._links(obj, "child_links", "child")
+
+
+class _ServiceViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Create and update through the app's services; updates carry the version."""
+
+    permission_classes = [PortalApiPermission, MetricsApiPermission]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        obj = self.create_service(by=request.user, **data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data, status=201)
+
+    def update(self, request, *args, **kwargs):
+        obj = self.get_object()
+        serializer = self.get_serializer(obj, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "version" not in data:
+            raise serializers.ValidationError({"version": ["This field is required to update."]})
+        version = data.pop("version")
+        obj = self.update_service(obj, by=request.user, version=version, **data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
+
+
+class MetricViewSet(_ServiceViewSet):
+    """Metrics with their parents and children (the tree), addressed by code."""
+
+    serializer_class = MetricSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[A-Za-z][A-Za-z0-9_\-]{0,39}"
+
+    def get_queryset(self):
+        return (
+            Metric.objects.select_related("owner", "owner_department")
+            .prefetch_related(
+                Prefetch("parent_links", queryset=MetricLink.objects.select_related("parent")),
+                Prefetch("child_links", queryset=MetricLink.objects.select_related("child")),
+            )
+            .order_by("code")
+        )
+
+    def create_service(self, **data):
+        return services.metric_create(**data)
+
+    def update_service(self, obj, **data):
+        return services.metric_update(metric=obj, **data)
+
+
+class LinkSerializer(serializers.ModelSerializer):
+    child = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.filter(archived=False))
+    parent = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.filter(archived=False))
+    weight = FiniteFloatField(default=1.0)
+    impact = FiniteFloatField(default=0.0)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = MetricLink
+        fields = ["id", "child", "parent", "weight", "impact", "archived", "version"]
+        read_only_fields = ["id", "archived"]
+
+
+class LinkViewSet(_ServiceViewSet):
+    """Driver links child → parent, addressed by codes, e.g.
+    `{"child": "AHT", "parent": "CSAT", "weight": 2, "impact": -0.05}`."""
+
+    serializer_class = LinkSerializer
+
+    def get_queryset(self):
+        return MetricLink.objects.select_related("child", "parent").order_by("parent__code", "child__code")
+
+    def create_service(self, **data):
+        return services.link_create(**data)
+
+    def update_service(self, obj, **data):
+        return services.link_update(link=obj, **data)
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    metric = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.filter(archived=False))
+    department = serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.all(), allow_null=True, required=False
+    )
+    channel = serializers.SlugRelatedField(
+        slug_field="code", queryset=Channel.objects.all(), allow_null=True, required=False
+    )
+    value = FiniteFloatField()
+    baseline = FiniteFloatField(allow_null=True, required=False)
+    amber_threshold = FiniteFloatField(default=90.0)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = Target
+        fields = [
+            "id",
+            "metric",
+            "valid_from",
+            "valid_to",
+            "department",
+            "channel",
+            "value",
+            "baseline",
+            "amber_threshold",
+            "version",
+        ]
+        read_only_fields = ["id"]
+
+
+class TargetViewSet(_ServiceViewSet):
+    serializer_class = TargetSerializer
+
+    def get_queryset(self):
+        qs = Target.objects.select_related("metric", "department", "channel").order_by(
+            "metric__code", "valid_from"
+        )
+        if code := self.request.query_params.get("metric"):
+            qs = qs.filter(metric__code=code)
+        return qs
+
+    def create_service(self, **data):
+        return services.target_create(**data)
+
+    def update_service(self, obj, **data):
+        if "metric" in data and data["metric"].pk != obj.metric_id:
+            raise ValidationError({"metric": ["A target cannot move to another metric."]})
+        data.pop("metric", None)
+        return services.target_update(target=obj, **data)
+
+
+class MeasurementSerializer(serializers.ModelSerializer):
+    metric = serializers.CharField(source="metric.code")
+    department = serializers.CharField(source="department.code", allow_null=True, default=None)
+    channel = serializers.CharField(source="channel.code", allow_null=True, default=None)
+
+    class Meta:
+        model = Measurement
+        fields = [
+            "metric",
+            "period_start",
+            "department",
+            "channel",
+            "source",
+            "value",
+            "sample_size",
+            "recorded_at",
+        ]
+
+
+def _filter_by_period_and_scope(qs, params, *, date_field: str | None = None):
+    if params.get("metric"):
+        qs = qs.filter(metric__code=params["metric"])
+    if params.get("period"):
+        period = selectors.parse_period(params["period"])
+        qs = qs.filter(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end})
+    if params.get("scope"):
+        scope = selectors.parse_scope(params["scope"])
+        if scope.kind == "dept":
+            qs = qs.filter(department_id=scope.id)
+        elif scope.kind == "channel":
+            qs = qs.filter(channel_id=scope.id)
+        else:
+            qs = qs.filter(department__isnull=True, channel__isnull=True)
+    return qs
+
+
+@extend_schema(parameters=FILTERS)
+class MeasurementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Stored measurements, filtered by metric, period (by period_start) and scope (the
+    rows recorded for it: `org` = rows with neither department nor channel)."""
+
+    serializer_class = MeasurementSerializer
+    permission_classes = [PortalApiPermission]
+
+    def get_queryset(self):
+        qs = Measurement.objects.select_related("metric", "department", "channel").order_by(
+            "metric__code", "period_start", "dept_key", "chan_key", "source"
+        )
+        return _filter_by_period_and_scope(qs, self.request.query_params, date_field="period_start")
+
+
+class _RequestStream(io.RawIOBase):
+    """The WSGI request body as a raw binary stream, for io.TextIOWrapper."""
+
+    def __init__(self, request):
+        self._request = request
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._request.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class MeasurementBulkView(APIView):
+    """Bulk upsert of measurements, all-or-nothing.
+
+    Body: a JSON list of objects, or CSV (`Content-Type: text/csv`) with a header row, with
+    fields `metric` (code), `period_start` (YYYY-MM-DD, aligned with the metric's frequency),
+    `department` (code or empty), `channel` (code or empty), `source`, `value`,
+    `sample_size` (default 1; required for mean metrics). Upserts on metric + period_start +
+    department + channel + source. Any bad row: 400 with every bad row named, nothing
+    written. Too many rows or bytes: 413."""
+
+    permission_classes = [PortalApiPermission, IngestApiPermission]
+    allow_system_accounts = True  # integrations may ingest, and nothing else
+    parser_classes: list = []  # the body is read as a stream below, not by DRF's parsers
+
+    @extend_schema(
+        request={"application/json": OpenApiTypes.OBJECT, "text/csv": OpenApiTypes.STR},
+        responses={
+            200: inline_serializer(
+                "IngestResult",
+                {
+                    "created": serializers.IntegerField(),
+                    "updated": serializers.IntegerField(),
+                    "periods_queued": serializers.DictField(child=serializers.ListField()),
+                    "periods_queued_count": serializers.IntegerField(),
+                },
+            ),
+            400: inline_serializer(
+                "IngestErrors",
+                {"errors": serializers.ListField(child=serializers.DictField())},
+            ),
+            413: OpenApiTypes.OBJECT,
+        },
+    )
+    def post(self, request):
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > settings.MEASUREMENT_UPLOAD_MAX_BYTES:
+            return Response(
+                {
+                    "detail": f"The body is larger than {settings.MEASUREMENT_UPLOAD_MAX_BYTES} bytes; "
+                    "split it."
+                },
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        content_type = (request.content_type or "").split(";")[0].strip().lower()
+        # Read the body as a stream (not into .body): a million-row batch never sits in
+        # memory twice, and Django's form-data size cap does not apply to it.
+        raw = io.BufferedReader(_RequestStream(request._request), buffer_size=1 << 20)
+        try:
+            if content_type in ("text/csv", "application/csv"):
+                stream = io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
+                result = ingest.measurements_ingest(
+                    rows=ingest.rows_from_csv(stream), by=request.user, csv_mode=True
+                )
+            elif content_type in ("application/json", ""):
+                rows = ingest.rows_from_json(io.TextIOWrapper(raw, encoding="utf-8", errors="strict"))
+                result = ingest.measurements_ingest(rows=rows, by=request.user, csv_mode=False)
+            else:
+                return Response(
+                    {
+                        "detail": f"Unsupported content type {content_type!r}: "
+                        "send application/json or text/csv."
+                    },
+                    status=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                )
+        except ingest.BatchTooLarge as exc:
+            return Response(
+                {"detail": f"A batch may hold at most {exc.limit} rows; split it."},
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        except (ingest.BadPayload, UnicodeDecodeError) as exc:
+            message = str(exc) if isinstance(exc, ingest.BadPayload) else "the body is not UTF-8 text"
+            return Response({"errors": [{"row": None, "field": None, "message": message}]}, status=400)
+        if not result.ok:
+            return Response(result.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        return Response(result.as_dict(), status=status.HTTP_200_OK)
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    metric = serializers.CharField(source="metric.code")
+    period = serializers.SerializerMethodField()
+    scope = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RollupSnapshot
+        fields = [
+            "metric",
+            "period",
+            "scope",
+            "actual",
+            "target",
+            "baseline",
+            "own_score",
+            "driven_score",
+            "status",
+            "gap",
+            "value_at_stake",
+            "computed_at",
+        ]
+
+    def get_period(self, obj) -> str:
+        return selectors.period_label(obj.period_kind, obj.period_start)
+
+    def get_scope(self, obj) -> str:
+        labels = self.context.setdefault("scope_labels", selectors.scope_labels())
+        return labels.get((obj.scope_kind, obj.scope_id), f"{obj.scope_kind}:{obj.scope_id}")
+
+
+@extend_schema(parameters=FILTERS)
+class SnapshotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Computed snapshots, filtered by
+    `?metric=<code>&period=2025-03|2025-Q1|2025&scope=org|dept:<code>|channel:<code>`."""
+
+    serializer_class = SnapshotSerializer
+    permission_classes = [PortalApiPermission]
+
+    def get_queryset(self):
+        params = self.request.query_params
+        period = selectors.parse_period(params["period"]) if params.get("period") else None
+        scope = selectors.parse_scope(params["scope"]) if params.get("scope") else None
+        return selectors.snapshots(metric=params.get("metric") or None, period=period, scope=scope)
+
+
+class SummaryView(APIView):
+    """Cost of not improving and status counts by level for a period and scope."""
+
+    permission_classes = [PortalApiPermission]
+
+    @extend_schema(
+        parameters=FILTERS[1:],
+        responses=inline_serializer(
+            "Summary",
+            {
+                "period": serializers.CharField(),
+                "scope": serializers.CharField(),
+                "cost_of_not_improving": serializers.FloatField(allow_null=True),
+                "status_counts": serializers.DictField(
+                    child=serializers.DictField(child=serializers.IntegerField())
+                ),
+            },
+        ),
+    )
+    def get(self, request):
+        period = selectors.parse_period(request.query_params.get("period"))
+        scope = selectors.parse_scope(request.query_params.get("scope"))
+        return Response(selectors.summary(period, scope))
+
+
+class RollupRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RollupRun
+        fields = ["id", "mode", "state", "created_at", "started_at", "finished_at", "stats", "error"]
+
+
+class RollupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Roll-up runs. POST queues a full roll-up (CX leader); GET shows progress."""
+
+    serializer_class = RollupRunSerializer
+    permission_classes = [PortalApiPermission, RollupApiPermission]
+    queryset = RollupRun.objects.all()
+
+    @extend_schema(request=None, responses={202: RollupRunSerializer})
+    def create(self, request):
+        from .rollup import request_full_rollup
+
+        run = request_full_rollup(by=request.user)
+        run.refresh_from_db()
+        return Response(RollupRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,68 @@
+"""Who may do what with metrics (DESIGN §6): everyone signed in reads; the CX leader
+edits metrics, links and targets and triggers roll-ups; measurements are recorded by the
+CX leader, system accounts, and department heads for their department's rows or the
+metrics their department owns (checked per row by the ingest)."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from apps.core import roles
+
+from .models import Metric, MetricLink, Target
+
+
+def can_edit_metrics(user) -> bool:
+    return roles.is_cx_leader(user)
+
+
+def can_ingest(user) -> bool:
+    return (
+        roles.is_cx_leader(user) or roles.is_system_account(user) or bool(roles.headed_department_ids(user))
+    )
+
+
+def can_run_rollup(user) -> bool:
+    return roles.is_cx_leader(user)
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def get_metric_for_edit(user, code) -> Metric:
+    metric = get_object_or_404(Metric, code=code)
+    require(can_edit_metrics(user))
+    return metric
+
+
+def get_link_for_edit(user, pk) -> MetricLink:
+    link = get_object_or_404(MetricLink.objects.select_related("child", "parent"), pk=pk)
+    require(can_edit_metrics(user))
+    return link
+
+
+def get_target_for_edit(user, pk) -> Target:
+    target = get_object_or_404(Target.objects.select_related("metric", "department", "channel"), pk=pk)
+    require(can_edit_metrics(user))
+    return target
+
+
+class MetricsApiPermission(BasePermission):
+    """Read for everyone signed in; write for the CX leader."""
+
+    def has_permission(self, request, view):
+        return request.method in SAFE_METHODS or can_edit_metrics(request.user)
+
+
+class IngestApiPermission(BasePermission):
+    message = "Only the CX leader, department heads and system accounts record measurements."
+
+    def has_permission(self, request, view):
+        return can_ingest(request.user)
+
+
+class RollupApiPermission(BasePermission):
+    def has_permission(self, request, view):
+        return request.method in SAFE_METHODS or can_run_rollup(request.user)

@@ -1,0 +1,31 @@
+"""The metric owner hears when their metric turns red (DESIGN §5 breaches)."""
+
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from apps.notifications.services import notify
+
+from .signals import metric_turned_red
+
+
+@receiver(metric_turned_red)
+def notify_owner(sender, metric, period, scope_kind, scope_id, snapshot, **kwargs):
+    if metric.owner is None:
+        return
+    where = _("organisation") if scope_kind == "org" else _("a department")
+    notify(
+        recipient=metric.owner,
+        kind="metric_red",
+        subject=_("%(code)s turned red for %(period)s") % {"code": metric.code, "period": period},
+        body=_("%(name)s is off target in %(period)s (%(where)s): actual %(actual)s, target %(target)s.")
+        % {
+            "name": metric.name,
+            "period": period,
+            "where": where,
+            "actual": snapshot.actual,
+            "target": snapshot.target,
+        },
+        url=reverse("metrics:metric-detail", args=[metric.code]),
+        dedupe_key=f"red:{metric.pk}:{period}:{scope_kind}:{scope_id}:{snapshot.computed_at.date()}",
+    )
