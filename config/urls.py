@@ -3,10 +3,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from apps.core import views as core_views
+from apps.dashboards import views as dashboard_views
 from apps.notifications.forms import OutboxPasswordResetForm
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", dashboard_views.overview, name="home"),
     path("health/", core_views.health, name="health"),
     path("language/", core_views.language_set, name="language-set"),
     # Sign-in (Django's auth views are already marked login_not_required).
@@ -40,6 +41,7 @@ urlpatterns = [
     ),
     path("organisation/", include("apps.organization.urls")),
     path("notifications/", include("apps.notifications.urls")),
+    path("metrics/", include("apps.metrics.urls")),
     # API
     path("api/v1/", include("config.api_router")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -53,7 +53,6 @@ pg_container=""
 redis_container=""
 cmd_pid=""
 got_signal=0
-sig_seq=0
 int_count=0
 install_lock_fd=""
 
@@ -180,8 +179,8 @@ unlock_install() {
 
 # -------------------------------------------------------------- cleanup ----
 
-# True while PID runs.  An exited postmaster is re-parented to PID 1, which in
-# some containers reaps late: a zombie ("Z" in /proc/PID/stat) counts as gone.
+# True while PID runs; a zombie ("Z" in /proc/PID/stat: exited, not reaped
+# yet) counts as gone.
 # shellcheck disable=SC2317  # only reached from the EXIT/signal traps
 pid_alive() {
     local stat
@@ -232,9 +231,13 @@ cleanup() {
     set +e
     exec 2>&"$err_fd"
     unlock_install
-    if [[ -n $cmd_pid ]] && kill -0 "$cmd_pid" 2>/dev/null; then
+    if [[ -n $cmd_pid ]] && pid_alive "$cmd_pid"; then
         kill -TERM "$cmd_pid" 2>/dev/null
-        wait "$cmd_pid" 2>/dev/null
+        for _ in $(seq 1 100); do
+            pid_alive "$cmd_pid" || break
+            sleep 0.1
+        done
+        pid_alive "$cmd_pid" && kill -KILL "$cmd_pid" 2>/dev/null
     fi
     if [[ $mode == docker ]]; then
         [[ -n $pg_container ]] && docker rm -f "$pg_container" >/dev/null 2>&1
@@ -253,7 +256,6 @@ on_signal() {
     local sig=$1 code=$2
     exec 2>&"$err_fd"
     got_signal=$code
-    sig_seq=$((sig_seq + 1))
     if [[ -n $cmd_pid ]]; then
         # COMMAND is running (or just ended): the main loop collects its exit
         # code.  Ctrl-C already reached it through the terminal (same process
@@ -343,7 +345,7 @@ EOF
         fi
         pg_pid=$!
         deadline=$((SECONDS + 30))
-        until "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" -t 1; do
+        until "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" -U postgres -t 1; do
             if ! pid_alive "$pg_pid"; then
                 wait "$pg_pid" 2>/dev/null || true
                 pg_pid=""
@@ -503,14 +505,15 @@ log "running: $*"
 ) <&0 &
 cmd_pid=$!
 
-rc=0
-while :; do
-    seen=$sig_seq
-    wait "$cmd_pid" && rc=0 || rc=$?
-    # wait also returns (>128) when a trapped signal arrives: wait again then;
-    # bash keeps the exit status of a finished child for a repeated wait
-    ((rc > 128 && sig_seq != seen)) || break
+# Poll instead of a plain "wait": when a trapped signal interrupts bash's wait
+# builtin just as the child dies of the same Ctrl-C, bash 5.2 can lose the
+# child's status and then block in wait for good.  bash reaps the child by
+# itself; once it is gone, "wait" only looks up the exit code it recorded.
+while kill -0 "$cmd_pid" 2>/dev/null; do
+    sleep 0.2 || true
 done
+rc=0
+wait "$cmd_pid" && rc=0 || rc=$?
 cmd_pid=""
 
 if ((rc == 0 && got_signal != 0)); then rc=$got_signal; fi

@@ -72,7 +72,12 @@ def test_permission_matrix(route, actor, kind):
     data = route.data(world) if route.data else {}
     before = database_digest()
     method = getattr(client, route.write_method)
-    response = method(url, data, format="json") if route.json else method(url, data)
+    if route.content_type:
+        response = method(url, data=data, content_type=route.content_type)
+    elif route.json:
+        response = method(url, data, format="json")
+    else:
+        response = method(url, data)
     assert _outcome(response) == expected, (
         f"{route.write_method.upper()} {url} as {actor}: {response.content[:300]!r}"
     )

@@ -6,7 +6,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from apps.core import roles
 from apps.core.signals import log_permission_denied
 
 
@@ -21,18 +20,6 @@ def health(request):
     except Exception:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok"})
-
-
-@require_safe
-def home(request):
-    """The landing page; each app's dashboard replaces parts of it as it arrives."""
-    from apps.core.home import home_sections
-
-    return render(
-        request,
-        "core/home.html",
-        {"roles": sorted(roles.role_names(request.user)), "sections": home_sections(request)},
-    )
 
 
 @require_POST

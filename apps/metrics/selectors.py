@@ -107,3 +107,235 @@ def summary(period: Period, scope: ScopeRef) -> dict:
         "cost_of_not_improving": agg["total"] if agg["counted"] else None,
         "status_counts": counts,
     }
+
+
+# --- the hierarchy report ----------------------------------------------------------------
+
+
+@dataclass
+class MetricRow:
+    """One line of the hierarchy report or an overview table."""
+
+    metric: Metric
+    snapshot: RollupSnapshot | None
+    previous: RollupSnapshot | None
+    has_children: bool
+    path_impact: float | None = None
+    depth: int = 0
+
+    @property
+    def status(self) -> str:
+        return self.snapshot.status if self.snapshot else "grey"
+
+    @property
+    def score(self) -> float | None:
+        if self.snapshot is None:
+            return None
+        return self.snapshot.own_score if self.snapshot.own_score is not None else self.snapshot.driven_score
+
+    @property
+    def score_is_driven(self) -> bool:
+        return (
+            self.snapshot is not None
+            and self.snapshot.own_score is None
+            and self.snapshot.driven_score is not None
+        )
+
+    @property
+    def trend(self) -> str | None:
+        """'better', 'worse' or 'same' against the previous period (direction aware)."""
+        if (
+            not self.snapshot
+            or not self.previous
+            or self.snapshot.actual is None
+            or self.previous.actual is None
+        ):
+            return None
+        delta = self.snapshot.actual - self.previous.actual
+        if abs(delta) <= 1e-9 * max(1.0, abs(self.previous.actual)):
+            return "same"
+        better = delta > 0 if self.metric.direction == Metric.Direction.HIGHER else delta < 0
+        return "better" if better else "worse"
+
+    @property
+    def delta(self) -> float | None:
+        if (
+            not self.snapshot
+            or not self.previous
+            or self.snapshot.actual is None
+            or self.previous.actual is None
+        ):
+            return None
+        return self.snapshot.actual - self.previous.actual
+
+
+class Hierarchy:
+    """The metric graph with one period's snapshots at one scope, in a fixed number of
+    queries whatever the number of metrics (metrics, links, two snapshot sets)."""
+
+    def __init__(self, period: Period, scope: ScopeRef):
+        from .adapters import link_defs
+        from .engine import graph
+
+        self.period = period
+        self.scope = scope
+        self.metrics = {
+            m.code: m
+            for m in Metric.objects.filter(archived=False).select_related("owner_department", "owner")
+        }
+        self.links = [x for x in link_defs() if x.child in self.metrics and x.parent in self.metrics]
+        self.children = graph.children_of(self.links)
+        self.parents = graph.parents_of(self.links)
+        self.snapshots = self._snapshots(period)
+        self.previous = self._snapshots(period.previous())
+        self._impacts = None
+        monetary = {c for c, m in self.metrics.items() if m.is_monetary}
+        self.tops = sorted(
+            (c for c in monetary if not (graph.ancestors({c}, self.links) & monetary)),
+            key=lambda c: self.metrics[c].name,
+        )
+
+    def _snapshots(self, period: Period) -> dict[str, RollupSnapshot]:
+        qs = RollupSnapshot.objects.filter(
+            period_kind=period.kind,
+            period_start=period.start,
+            scope_kind=self.scope.kind,
+            scope_id=self.scope.id,
+        ).select_related("metric")
+        return {s.metric.code: s for s in qs}
+
+    @property
+    def impacts(self):
+        if self._impacts is None:
+            from .engine import graph
+
+            self._impacts = graph.path_impacts(self.links)
+        return self._impacts
+
+    def row(self, code: str, *, path_impact: float | None = None, depth: int = 0) -> MetricRow:
+        return MetricRow(
+            metric=self.metrics[code],
+            snapshot=self.snapshots.get(code),
+            previous=self.previous.get(code),
+            has_children=bool(self.children.get(code)),
+            path_impact=path_impact,
+            depth=depth,
+        )
+
+    def top_rows(self) -> list[MetricRow]:
+        return [self.row(code) for code in self.tops]
+
+    def unlinked_roots(self) -> list[MetricRow]:
+        """Metrics with no parent that are not money tops (not yet tied to money)."""
+        roots = [c for c in self.metrics if not self.parents.get(c) and c not in self.tops]
+        return [self.row(c) for c in sorted(roots, key=lambda c: self.metrics[c].name)]
+
+    def child_rows(self, code: str, root: str, depth: int) -> list[MetricRow]:
+        from .engine import graph
+
+        rows = []
+        for link in self.children.get(code, []):
+            impact = graph.path_impact(self.impacts, link.child, root)
+            rows.append(self.row(link.child, path_impact=impact, depth=depth))
+        return sorted(rows, key=lambda r: -(r.snapshot.value_at_stake or 0) if r.snapshot else 0)
+
+    def flat_rows(self) -> list[MetricRow]:
+        """Every metric once, money tops first, then by level and name (CSV export)."""
+        order = {"financial": 0, "experience": 1, "operational": 2}
+        codes = sorted(
+            self.metrics, key=lambda c: (order.get(self.metrics[c].level, 3), self.metrics[c].name)
+        )
+        return [self.row(c) for c in codes]
+
+
+def cost_trend(scope: ScopeRef, until: Period, months: int = 12) -> list[tuple[Period, float | None]]:
+    """The cost of not improving per month, the last `months` months up to `until`
+    (one query: the money tops' value at stake grouped by month)."""
+    last = Period.containing("month", until.end)
+    first = last
+    for _step in range(months - 1):
+        first = first.previous()
+    tops = money_top_ids()
+    rows = (
+        RollupSnapshot.objects.filter(
+            metric_id__in=tops,
+            period_kind="month",
+            period_start__gte=first.start,
+            period_start__lte=last.start,
+            scope_kind=scope.kind,
+            scope_id=scope.id,
+            value_at_stake__isnull=False,
+        )
+        .values_list("period_start")
+        .annotate(total=Sum("value_at_stake"))
+    )
+    totals = dict(rows)
+    out = []
+    period = first
+    while period.start <= last.start:
+        out.append((period, totals.get(period.start)))
+        period = period.next()
+    return out
+
+
+def scope_names() -> dict[tuple[str, int], str]:
+    names = {("org", 0): "Organisation"}
+    names.update({("dept", pk): name for pk, name in Department.objects.values_list("pk", "name")})
+    names.update({("channel", pk): name for pk, name in Channel.objects.values_list("pk", "name")})
+    return names
+
+
+def money_explanation(metric: Metric, period: Period) -> dict:
+    """How the metric's value at stake is computed: its money weight, the paths to each
+    money top, and (for a leaf) the monthly gaps × money weight at organisation scope."""
+    from .adapters import link_defs, metric_def
+    from .engine import graph
+
+    metrics = list(Metric.objects.filter(archived=False))
+    defs = [metric_def(m) for m in metrics]
+    by_code = {m.code: m for m in metrics}
+    links = [x for x in link_defs() if x.child in by_code and x.parent in by_code]
+    weights = graph.money_weights(defs, links)
+    impacts = graph.path_impacts(links)
+    tops = graph.money_tops(defs, links)
+    is_leaf = not any(x.parent == metric.code for x in links)
+    months = []
+    if is_leaf:
+        kind = (
+            "quarter"
+            if metric.frequency == "quarterly"
+            else ("year" if metric.frequency == "yearly" else "month")
+        )
+        own = {
+            s.period_start: s
+            for s in RollupSnapshot.objects.filter(
+                metric=metric,
+                period_kind=kind,
+                scope_kind="org",
+                period_start__gte=Period.containing(kind, period.start).start,
+                period_start__lte=period.end,
+            )
+        }
+        for month in period.months():
+            snap = own.get(Period.containing(kind, month.start).start)
+            gap = snap.gap if snap else None
+            months.append((month, gap, None if gap is None else gap * weights.get(metric.code, 0.0)))
+    return {
+        "money_weight": weights.get(metric.code, 0.0),
+        "is_leaf": is_leaf,
+        "paths": [
+            (by_code[t], by_code[t].direction, graph.path_impact(impacts, metric.code, t))
+            for t in tops
+            if graph.path_impact(impacts, metric.code, t) != 0 or t == metric.code
+        ],
+        "months": months,
+    }
+
+
+# Other apps add sections to the metric detail page (e.g. the plans expected to move it):
+# callables (request, metric) -> {"template": ..., ...} or None.
+METRIC_DETAIL_SECTIONS: list = []
+
+
+def metric_detail_sections(request, metric: Metric) -> list[dict]:
+    return [s for s in (section(request, metric) for section in METRIC_DETAIL_SECTIONS) if s]

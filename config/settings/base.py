@@ -63,6 +63,7 @@ LOCAL_APPS = [
     "apps.organization",
     "apps.notifications",
     "apps.metrics",
+    "apps.dashboards",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -189,6 +190,9 @@ LOGGING = {
 # Without a broker (the embedded default) tasks run in process, eagerly.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # In-process tasks still ask for a producer; an in-memory transport needs no server.
+    CELERY_BROKER_URL = "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -38,7 +38,8 @@ PAGE_ACTORS = (
 API_ACTORS = (*PAGE_ACTORS, "system")
 SIGNED_IN = PAGE_ACTORS[1:]
 
-REFUSED = {LOGIN, 401, 403, 404, 405}
+# Outcomes after which nothing may have changed (a bad request is refused whole).
+REFUSED = {LOGIN, 400, 401, 403, 404, 405, 409, 413, 415}
 
 
 def expect(default, *, anonymous=LOGIN, system=None, **by_actor) -> dict:
@@ -78,6 +79,7 @@ class Route:
     kwargs: Callable | None = None
     api: bool = False
     json: bool = False
+    content_type: str | None = None  # e.g. text/csv: `data` returns the raw body
     variants: dict = field(default_factory=dict)  # label -> kwargs builder (own/other objects)
 
     @property

@@ -1,4 +1,5 @@
 from .routes_core import ROUTES as CORE
+from .routes_metrics import ROUTES as METRICS
 from .routes_notifications import ROUTES as NOTIFICATIONS
 
-ROUTES = [*CORE, *NOTIFICATIONS]
+ROUTES = [*CORE, *NOTIFICATIONS, *METRICS]

@@ -1,8 +1,11 @@
 """The objects the matrix runs against: personas plus, per app, one object in the
 "own" department (Customer Service) and one in the "other" (Website)."""
 
+from datetime import date
 from types import SimpleNamespace
 
+from apps.metrics import services as metric_services
+from apps.metrics.models import RollupRun
 from apps.notifications.models import Notification
 from apps.organization.models import ApiToken
 from tests.personas import make_personas
@@ -15,6 +18,34 @@ def build_world() -> SimpleNamespace:
     world.hugo_notification = Notification.objects.create(
         recipient=p.hugo, kind="test", subject="For Hugo", url="/"
     )
+    # Metrics: AHT is owned by the "own" department (Customer Service).
+    world.aht = metric_services.metric_create(
+        by=p.alice,
+        code="AHT",
+        name="Handle time",
+        level="operational",
+        direction="lower_is_better",
+        aggregation="mean",
+        frequency="monthly",
+        owner=p.hugo,
+        owner_department=p.service,
+    )
+    world.csat = metric_services.metric_create(
+        by=p.alice,
+        code="CSAT",
+        name="CSAT",
+        level="experience",
+        direction="higher_is_better",
+        aggregation="mean",
+        frequency="monthly",
+    )
+    world.link = metric_services.link_create(
+        by=p.alice, child=world.aht, parent=world.csat, weight=1, impact=-0.1
+    )
+    world.target = metric_services.target_create(
+        by=p.alice, metric=world.aht, valid_from=date(2024, 1, 1), value=300
+    )
+    world.rollup_run = RollupRun.objects.create(mode="full", requested_by=p.alice)
     world.actors = {
         "cx_leader": p.alice,
         "executive": p.erin,

@@ -22,7 +22,12 @@ def hierarchy(p):
     drives REVENUE (monetary sum); NPS is quarterly."""
 
     def metric(code, **kw):
-        defaults = dict(level="operational", direction="lower_is_better", aggregation="mean", frequency="monthly")
+        defaults = {
+            "level": "operational",
+            "direction": "lower_is_better",
+            "aggregation": "mean",
+            "frequency": "monthly",
+        }
         return services.metric_create(by=p.alice, code=code, name=code, **{**defaults, **kw})
 
     aht = metric("AHT", owner_department=p.service, owner=p.hugo)

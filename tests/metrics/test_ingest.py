@@ -12,8 +12,13 @@ URL = "/api/v1/measurements/bulk/"
 
 def row(**kw):
     base = {
-        "metric": "AHT", "period_start": "2025-03-01", "department": "SERVICE", "channel": "PHONE",
-        "source": "acd", "value": 310.5, "sample_size": 40,
+        "metric": "AHT",
+        "period_start": "2025-03-01",
+        "department": "SERVICE",
+        "channel": "PHONE",
+        "source": "acd",
+        "value": 310.5,
+        "sample_size": 40,
     }
     base.update(kw)
     return base
@@ -95,14 +100,18 @@ def test_every_bad_row_is_reported_at_once(api, p, hierarchy):
 
 
 def test_nan_and_infinity_in_csv_are_refused(api, p, hierarchy):
-    text = "metric,period_start,department,channel,source,value,sample_size\nAHT,2025-03-01,SERVICE,,a,nan,3\n"
+    text = (
+        "metric,period_start,department,channel,source,value,sample_size\nAHT,2025-03-01,SERVICE,,a,nan,3\n"
+    )
     text += "AHT,2025-03-01,SERVICE,,b,inf,3\nAHT,2025-03-01,SERVICE,,c,1e400,3\n"
     errors = post_csv(api(p.alice_token), text).json()["errors"]
     assert [(e["row"], e["field"]) for e in errors] == [(0, "value"), (1, "value"), (2, "value")]
 
 
 def test_nan_literal_in_json_is_refused(api, p, hierarchy):
-    payload = '[{"metric": "AHT", "period_start": "2025-03-01", "source": "s", "value": NaN, "sample_size": 2}]'
+    payload = (
+        '[{"metric": "AHT", "period_start": "2025-03-01", "source": "s", "value": NaN, "sample_size": 2}]'
+    )
     response = api(p.alice_token).post(URL, data=payload, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "value"
@@ -110,7 +119,7 @@ def test_nan_literal_in_json_is_refused(api, p, hierarchy):
 
 @pytest.mark.parametrize(
     "body",
-    [b"\x00\x01\x02\xff\xfe binary", b"metric,period_start\n\"unterminated", b"[{\"metric\": ", b"{}", b"42"],
+    [b"\x00\x01\x02\xff\xfe binary", b'metric,period_start\n"unterminated', b'[{"metric": ', b"{}", b"42"],
 )
 def test_hostile_bodies_get_a_clear_400_never_a_500(api, p, hierarchy, body):
     client = api(p.alice_token)
@@ -138,7 +147,9 @@ def test_department_head_ingests_only_their_departments_rows(api, p, hierarchy):
     client = api(p.hugo_token)
     ok = post_json(client, [row(), row(metric="WEB_ERR", department="SERVICE", sample_size=None)])
     assert ok.status_code == 200, ok.content
-    refused = post_json(client, [row(source="x"), row(metric="WEB_ERR", department="WEBSITE", sample_size=None)])
+    refused = post_json(
+        client, [row(source="x"), row(metric="WEB_ERR", department="WEBSITE", sample_size=None)]
+    )
     assert refused.status_code == 400
     assert [e["row"] for e in refused.json()["errors"]] == [1]
     assert Measurement.objects.count() == 2

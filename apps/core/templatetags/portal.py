@@ -6,6 +6,13 @@ from django import template
 from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+# Extracted for translation; rendered through gettext in status_badge.
+gettext_noop("on target")
+gettext_noop("at risk")
+gettext_noop("off target")
+gettext_noop("no data")
 
 register = template.Library()
 
@@ -24,7 +31,7 @@ def cell(value):
 @register.filter
 def num(value, digits=1):
     """A number with thousands separators; — for none."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+    if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
     return number_format(
         round(float(value), int(digits)), decimal_pos=int(digits), use_l10n=True, force_grouping=True
@@ -34,7 +41,46 @@ def num(value, digits=1):
 @register.filter
 def money(value):
     """An amount in the installation's currency, no decimals."""
-    if value is None:
+    if value is None or value == "":
         return "—"
     amount = number_format(round(float(value)), decimal_pos=0, use_l10n=True, force_grouping=True)
     return f"{amount} {settings.PORTAL_CURRENCY}"
+
+
+STATUS_LABELS = {"green": "on target", "amber": "at risk", "red": "off target", "grey": "no data"}
+
+
+@register.inclusion_tag("_status.html")
+def status_badge(status):
+    from django.utils.translation import gettext
+
+    status = status or "grey"
+    return {"status": status, "label": gettext(STATUS_LABELS.get(status, status))}
+
+
+@register.filter
+def measure(value, metric):
+    """A metric's value with its unit (money in the installation's currency)."""
+    if value is None or value == "":
+        return "—"
+    if getattr(metric, "is_monetary", False):
+        return money(value)
+    magnitude = abs(float(value))
+    digits = 0 if magnitude >= 1000 else (1 if magnitude >= 10 else 2)
+    unit = getattr(metric, "unit", "") or ""
+    return f"{num(value, digits)} {unit}".strip()
+
+
+@register.filter
+def score(value):
+    return num(value, 0)
+
+
+@register.simple_tag(takes_context=True)
+def url_with(context, **changes):
+    """The current URL with some query parameters changed."""
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    for key, value in changes.items():
+        params[key] = value
+    return "?" + params.urlencode()

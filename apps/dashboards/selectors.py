@@ -1,0 +1,74 @@
+"""The executive overview's numbers, from snapshots only, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from apps.metrics import selectors as metric_selectors
+from apps.metrics.engine.periods import Period
+from apps.metrics.models import Metric, MetricLink, RollupSnapshot
+
+# Other apps add panels to the overview (plans at risk, ...): callables
+# (request, period, scope) -> {"template": ..., ...} or None.
+OVERVIEW_SECTIONS: list = []
+
+
+def leaf_ids() -> set[int]:
+    parents = set(MetricLink.objects.filter(archived=False).values_list("parent_id", flat=True))
+    return set(Metric.objects.filter(archived=False).exclude(pk__in=parents).values_list("pk", flat=True))
+
+
+def top_gaps(period: Period, scope, limit: int = 10) -> list[RollupSnapshot]:
+    """The operational KPIs with the most money at stake."""
+    return list(
+        RollupSnapshot.objects.filter(
+            period_kind=period.kind,
+            period_start=period.start,
+            scope_kind=scope.kind,
+            scope_id=scope.id,
+            metric_id__in=leaf_ids(),
+            value_at_stake__gt=0,
+        )
+        .select_related("metric", "metric__owner_department")
+        .order_by("-value_at_stake", "metric__code")[:limit]
+    )
+
+
+def newly_red(period: Period, scope) -> list[RollupSnapshot]:
+    """Red this period, not red in the previous one."""
+    previous = period.previous()
+    was_red = RollupSnapshot.objects.filter(
+        period_kind=previous.kind,
+        period_start=previous.start,
+        scope_kind=scope.kind,
+        scope_id=scope.id,
+        status="red",
+    ).values("metric_id")
+    return list(
+        RollupSnapshot.objects.filter(
+            period_kind=period.kind,
+            period_start=period.start,
+            scope_kind=scope.kind,
+            scope_id=scope.id,
+            status="red",
+        )
+        .exclude(metric_id__in=was_red)
+        .select_related("metric", "metric__owner_department")
+        .order_by("-value_at_stake", "metric__code")
+    )
+
+
+def overview(period: Period, scope) -> dict:
+    summary = metric_selectors.summary(period, scope)
+    previous = metric_selectors.summary(period.previous(), scope)
+    trend = metric_selectors.cost_trend(scope, period)
+    return {
+        "summary": summary,
+        "previous_cost": previous["cost_of_not_improving"],
+        "trend": trend,
+        "top_gaps": top_gaps(period, scope),
+        "newly_red": newly_red(period, scope),
+        "levels": [(label, summary["status_counts"].get(level, {})) for level, label in Metric.Level.choices],
+    }
+
+
+def overview_sections(request, period, scope) -> list[dict]:
+    return [s for s in (section(request, period, scope) for section in OVERVIEW_SECTIONS) if s]

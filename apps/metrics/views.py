@@ -1,0 +1,437 @@
+"""Metric pages: hierarchy report, metric list and detail, administration, upload,
+roll-up. Pages read snapshots (selectors), never raw measurements."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from apps.core import history
+from apps.core.errors import StaleEdit
+from apps.core.forms import apply_validation_error
+from apps.core.periods import period_scope
+from apps.core.tables import Column, Table, csv_safe
+
+from . import ingest, permissions, selectors, services
+from .engine.consistency import channel_consistency
+from .engine.periods import Period
+from .forms import LinkForm, MetricForm, TargetForm, UploadForm
+from .models import DirtyPeriod, Metric, MetricLink, RollupRun, RollupSnapshot
+
+
+@require_safe
+def hierarchy(request):
+    ps = period_scope(request)
+    tree = selectors.Hierarchy(ps.period, ps.scope)
+    if request.GET.get("format") == "csv":
+        return _hierarchy_csv(tree)
+    return render(
+        request,
+        "metrics/hierarchy.html",
+        {"ps": ps, "tops": tree.top_rows(), "unlinked": tree.unlinked_roots(), "tree": tree},
+    )
+
+
+@require_safe
+def hierarchy_children(request, code):
+    """htmx: the children of one row, with their path impact to the branch's top."""
+    ps = period_scope(request)
+    tree = selectors.Hierarchy(ps.period, ps.scope)
+    if code not in tree.metrics:
+        return HttpResponse(status=404)
+    root = request.GET.get("root") if request.GET.get("root") in tree.metrics else code
+    try:
+        depth = max(0, min(int(request.GET.get("depth", "1")), 30))
+    except ValueError:
+        depth = 1
+    rows = tree.child_rows(code, root, depth)
+    return render(
+        request,
+        "metrics/_hierarchy_rows.html",
+        {"rows": rows, "ps": ps, "root": tree.metrics[root], "parent_code": code},
+    )
+
+
+def _hierarchy_csv(tree: selectors.Hierarchy) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="hierarchy-{tree.period}-{tree.scope.label}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "code",
+            "name",
+            "level",
+            "parents",
+            "actual",
+            "target",
+            "own_score",
+            "driven_score",
+            "status",
+            "value_at_stake",
+            "owner_department",
+            "unit",
+        ]
+    )
+    for row in tree.flat_rows():
+        s = row.snapshot
+        parents = " ".join(x.parent for x in tree.parents.get(row.metric.code, []))
+        writer.writerow(
+            [
+                csv_safe(v)
+                for v in (
+                    row.metric.code,
+                    row.metric.name,
+                    row.metric.level,
+                    parents,
+                    s.actual if s else None,
+                    s.target if s else None,
+                    s.own_score if s else None,
+                    s.driven_score if s else None,
+                    row.status,
+                    s.value_at_stake if s else None,
+                    row.metric.owner_department.code if row.metric.owner_department else None,
+                    row.metric.unit,
+                )
+            ]
+        )
+    return response
+
+
+@require_safe
+def metric_list(request):
+    qs = Metric.objects.select_related("owner_department", "owner")
+    if request.GET.get("level") in Metric.Level.values:
+        qs = qs.filter(level=request.GET["level"])
+    if request.GET.get("archived") != "1":
+        qs = qs.filter(archived=False)
+    if q := request.GET.get("q", "").strip():
+        qs = qs.filter(name__icontains=q) | qs.filter(code__icontains=q)
+    table = Table(
+        request,
+        qs,
+        [
+            Column(
+                "code", _("Code"), sort="code", link=lambda m: reverse("metrics:metric-detail", args=[m.code])
+            ),
+            Column("name", _("Name"), sort="name"),
+            Column("level", _("Level"), sort="level", value=lambda m: m.get_level_display()),
+            Column("direction", _("Direction"), value=lambda m: m.get_direction_display()),
+            Column("aggregation", _("Aggregation"), sort="aggregation"),
+            Column("frequency", _("Frequency"), sort="frequency"),
+            Column("unit", _("Unit")),
+            Column("owner_department", _("Owner department"), sort="owner_department__name"),
+            Column("owner", _("Owner"), sort="owner__display_name"),
+        ],
+        default_sort="code",
+        export_name="metrics",
+    )
+    if table.wants_csv():
+        return table.csv_response()
+    return render(
+        request,
+        "metrics/metric_list.html",
+        {
+            **table.context(),
+            "can_edit": permissions.can_edit_metrics(request.user),
+            "levels": Metric.Level.choices,
+        },
+    )
+
+
+@require_safe
+def metric_detail(request, code):
+    metric = get_object_or_404(
+        Metric.objects.select_related("owner", "owner_department").prefetch_related(
+            Prefetch(
+                "parent_links", queryset=MetricLink.objects.select_related("parent").filter(archived=False)
+            ),
+            Prefetch(
+                "child_links", queryset=MetricLink.objects.select_related("child").filter(archived=False)
+            ),
+            "targets__department",
+            "targets__channel",
+        ),
+        code=code,
+    )
+    ps = period_scope(request)
+    trend = _trend(metric, ps)
+    current = next((s for p, s in trend if p == ps.period), None)
+    breakdown = list(
+        RollupSnapshot.objects.filter(
+            metric=metric,
+            period_kind=ps.period.kind,
+            period_start=ps.period.start,
+            scope_kind__in=["dept", "channel"],
+        ).order_by("scope_kind", "scope_id")
+    )
+    labels = selectors.scope_names()
+    by_dept = [(labels.get(("dept", s.scope_id), s.scope_id), s) for s in breakdown if s.scope_kind == "dept"]
+    by_channel = [
+        (labels.get(("channel", s.scope_id), s.scope_id), s) for s in breakdown if s.scope_kind == "channel"
+    ]
+    consistency = channel_consistency([s.actual for _n, s in by_channel])
+    money = selectors.money_explanation(metric, ps.period)
+    context = {
+        "metric": metric,
+        "ps": ps,
+        "trend": trend,
+        "current": current,
+        "by_dept": by_dept,
+        "by_channel": by_channel,
+        "consistency": consistency,
+        "money": money,
+        "history": history.history_for(metric),
+        "can_edit": permissions.can_edit_metrics(request.user),
+        "chart": {
+            "labels": [str(period) for period, _snap in trend],
+            "actual": [snap.actual if snap else None for _period, snap in trend],
+            "target": [snap.target if snap else None for _period, snap in trend],
+        },
+        "detail_sections": selectors.metric_detail_sections(request, metric),
+    }
+    return render(request, "metrics/metric_detail.html", context)
+
+
+def _trend(metric: Metric, ps) -> list[tuple[Period, RollupSnapshot | None]]:
+    """The last 13 periods of the switch's kind (at least the metric's own frequency)."""
+    kind = ps.period.kind
+    if metric.frequency == "quarterly" and kind == "month":
+        kind = "quarter"
+    if metric.frequency == "yearly":
+        kind = "year"
+    last = Period.containing(kind, ps.period.start)
+    periods = [last]
+    for _step in range(12 if kind == "month" else (7 if kind == "quarter" else 4)):
+        periods.insert(0, periods[0].previous())
+    snaps = {
+        s.period_start: s
+        for s in RollupSnapshot.objects.filter(
+            metric=metric,
+            period_kind=kind,
+            period_start__in=[p.start for p in periods],
+            scope_kind=ps.scope.kind,
+            scope_id=ps.scope.id,
+        )
+    }
+    return [(period, snaps.get(period.start)) for period in periods]
+
+
+def _form_page(request, form, title, *, save, success_url, extra=None):
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        except StaleEdit as exc:
+            form.add_stale_error(exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(success_url() if callable(success_url) else success_url)
+    return render(request, "metrics/form.html", {"form": form, "title": title, **(extra or {})})
+
+
+def metric_create(request):
+    permissions.require(permissions.can_edit_metrics(request.user))
+    form = MetricForm(
+        request.POST or None, initial={"version": 1, "frequency": "monthly", "aggregation": "mean"}
+    )
+    created = {}
+
+    def save(data):
+        data.pop("version")
+        created["metric"] = services.metric_create(by=request.user, **data)
+
+    return _form_page(
+        request,
+        form,
+        _("New metric"),
+        save=save,
+        success_url=lambda: reverse("metrics:metric-detail", args=[created["metric"].code]),
+    )
+
+
+def metric_edit(request, code):
+    metric = permissions.get_metric_for_edit(request.user, code)
+    fields = [
+        "code",
+        "name",
+        "description",
+        "level",
+        "unit",
+        "is_monetary",
+        "direction",
+        "aggregation",
+        "frequency",
+        "owner",
+        "owner_department",
+    ]
+    initial = {f: getattr(metric, f) for f in fields}
+    initial.update(owner=metric.owner_id, owner_department=metric.owner_department_id, version=metric.version)
+    form = MetricForm(request.POST or None, initial=initial)
+    saved = {}
+
+    def save(data):
+        version = data.pop("version")
+        saved["metric"] = services.metric_update(metric=metric, by=request.user, version=version, **data)
+
+    return _form_page(
+        request,
+        form,
+        _("Edit %(code)s") % {"code": metric.code},
+        save=save,
+        success_url=lambda: reverse("metrics:metric-detail", args=[saved["metric"].code]),
+        extra={"history": history.history_for(metric)},
+    )
+
+
+def link_create(request):
+    permissions.require(permissions.can_edit_metrics(request.user))
+    initial = {"version": 1, "weight": 1.0, "impact": 0.0}
+    for side in ("child", "parent"):
+        if code := request.GET.get(side):
+            initial[side] = Metric.objects.filter(code=code).values_list("pk", flat=True).first()
+    form = LinkForm(request.POST or None, initial=initial)
+    created = {}
+
+    def save(data):
+        data.pop("version")
+        created["link"] = services.link_create(by=request.user, **data)
+
+    return _form_page(
+        request,
+        form,
+        _("New driver link"),
+        save=save,
+        success_url=lambda: reverse("metrics:metric-detail", args=[created["link"].parent.code]),
+    )
+
+
+def link_edit(request, pk):
+    link = permissions.get_link_for_edit(request.user, pk)
+    form = LinkForm(
+        request.POST or None,
+        initial={
+            "child": link.child_id,
+            "parent": link.parent_id,
+            "weight": link.weight,
+            "impact": link.impact,
+            "version": link.version,
+        },
+    )
+
+    def save(data):
+        version = data.pop("version")
+        services.link_update(link=link, by=request.user, version=version, **data)
+
+    return _form_page(
+        request,
+        form,
+        _("Edit link %(link)s") % {"link": link},
+        save=save,
+        success_url=reverse("metrics:metric-detail", args=[link.parent.code]),
+        extra={
+            "history": history.history_for(link),
+            "archive_url": reverse("metrics:link-archive", args=[pk]),
+        },
+    )
+
+
+@require_POST
+def link_archive(request, pk):
+    link = permissions.get_link_for_edit(request.user, pk)
+    services.link_archive(link=link, by=request.user)
+    messages.success(request, _("Link removed (archived)."))
+    return redirect("metrics:metric-detail", code=link.parent.code)
+
+
+def target_create(request, code):
+    metric = permissions.get_metric_for_edit(request.user, code)
+    form = TargetForm(request.POST or None, initial={"version": 1, "amber_threshold": 90.0})
+
+    def save(data):
+        data.pop("version")
+        services.target_create(by=request.user, metric=metric, **data)
+
+    return _form_page(
+        request,
+        form,
+        _("New target for %(code)s") % {"code": metric.code},
+        save=save,
+        success_url=reverse("metrics:metric-detail", args=[metric.code]),
+    )
+
+
+def target_edit(request, pk):
+    target = permissions.get_target_for_edit(request.user, pk)
+    fields = ["valid_from", "valid_to", "value", "baseline", "amber_threshold"]
+    initial = {f: getattr(target, f) for f in fields}
+    initial.update(department=target.department_id, channel=target.channel_id, version=target.version)
+    form = TargetForm(request.POST or None, initial=initial)
+
+    def save(data):
+        version = data.pop("version")
+        services.target_update(target=target, by=request.user, version=version, **data)
+
+    return _form_page(
+        request,
+        form,
+        _("Edit target of %(code)s") % {"code": target.metric.code},
+        save=save,
+        success_url=reverse("metrics:metric-detail", args=[target.metric.code]),
+        extra={"history": history.history_for(target)},
+    )
+
+
+def upload(request):
+    """CSV upload for department heads (their department's rows) and the CX leader."""
+    permissions.require(permissions.can_ingest(request.user) and not request.user.is_system)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    result = None
+    problem = None
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        try:
+            stream = io.TextIOWrapper(upload_file.file, encoding="utf-8", errors="strict", newline="")
+            result = ingest.measurements_ingest(
+                rows=ingest.rows_from_csv(stream), by=request.user, csv_mode=True
+            )
+        except ingest.BatchTooLarge as exc:
+            problem = _("A file may hold at most %(n)s rows; split it.") % {"n": exc.limit}
+        except ingest.BadPayload as exc:
+            problem = str(exc)
+        except UnicodeDecodeError:
+            problem = _("The file is not UTF-8 text (save it as CSV UTF-8).")
+        if result is not None and result.ok:
+            messages.success(
+                request,
+                _("%(created)s rows created, %(updated)s updated; the roll-up is queued.")
+                % {"created": result.created, "updated": result.updated},
+            )
+    return render(request, "metrics/upload.html", {"form": form, "result": result, "problem": problem})
+
+
+def rollup_page(request):
+    """Start a full roll-up (CX leader) and watch its progress (htmx polling)."""
+    if request.method == "POST":
+        permissions.require(permissions.can_run_rollup(request.user))
+        from .rollup import request_full_rollup
+
+        request_full_rollup(by=request.user)
+        messages.success(request, _("A full roll-up is queued."))
+        return redirect("metrics:rollup")
+    context = {
+        "runs": RollupRun.objects.select_related("requested_by")[:10],
+        "pending": DirtyPeriod.objects.count(),
+        "can_run": permissions.can_run_rollup(request.user),
+    }
+    template = "metrics/_rollup_status.html" if request.htmx else "metrics/rollup.html"
+    return render(request, template, context)
