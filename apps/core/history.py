@@ -80,7 +80,7 @@ def record(
     after = capture(obj)
     if before is None:
         action = action or HistoryEntry.Action.CREATE
-        changes = diff(type(obj), {}, {k: v for k, v in after.items() if v not in (None, "", [])})
+        changes = diff(type(obj), {}, {k: v for k, v in after.items() if v not in (None, "", [], False)})
     else:
         action = action or HistoryEntry.Action.UPDATE
         changes = diff(type(obj), before, after)

@@ -77,13 +77,12 @@ def snapshots(*, metric: str | None = None, period: Period | None = None, scope:
 
 def money_top_ids() -> list[int]:
     """Monetary metrics with no monetary ancestor (DESIGN §4 item 7)."""
-    from .adapters import link_defs
+    from .adapters import link_defs, metric_def
     from .engine import graph
 
-    monetary = set(Metric.objects.filter(archived=False, is_monetary=True).values_list("code", flat=True))
-    links = link_defs()
-    tops = [code for code in monetary if not (graph.ancestors({code}, links) & monetary)]
-    return list(Metric.objects.filter(code__in=tops).values_list("pk", flat=True))
+    metrics = list(Metric.objects.filter(archived=False))
+    tops = set(graph.money_tops([metric_def(m) for m in metrics], link_defs()))
+    return [m.pk for m in metrics if m.code in tops]
 
 
 def summary(period: Period, scope: ScopeRef) -> dict:
@@ -189,11 +188,10 @@ class Hierarchy:
         self.snapshots = self._snapshots(period)
         self.previous = self._snapshots(period.previous())
         self._impacts = None
-        monetary = {c for c, m in self.metrics.items() if m.is_monetary}
-        self.tops = sorted(
-            (c for c in monetary if not (graph.ancestors({c}, self.links) & monetary)),
-            key=lambda c: self.metrics[c].name,
-        )
+        from .adapters import metric_def
+
+        tops = graph.money_tops([metric_def(m) for m in self.metrics.values()], self.links)
+        self.tops = sorted(tops, key=lambda c: self.metrics[c].name)
 
     def _snapshots(self, period: Period) -> dict[str, RollupSnapshot]:
         qs = RollupSnapshot.objects.filter(
