@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from apps.actions.api import PlanViewSet
 from apps.metrics import api as metrics_api
 from apps.organization.api import ChannelViewSet, DepartmentViewSet
 
@@ -15,6 +16,7 @@ router.register("targets", metrics_api.TargetViewSet, basename="target")
 router.register("measurements", metrics_api.MeasurementViewSet, basename="measurement")
 router.register("snapshots", metrics_api.SnapshotViewSet, basename="snapshot")
 router.register("rollups", metrics_api.RollupViewSet, basename="rollup")
+router.register("plans", PlanViewSet, basename="plan")
 
 app_name = "api"
 urlpatterns = [

@@ -42,6 +42,7 @@ urlpatterns = [
     path("organisation/", include("apps.organization.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("metrics/", include("apps.metrics.urls")),
+    path("plans/", include("apps.actions.urls")),
     # API
     path("api/v1/", include("config.api_router")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -86,10 +86,12 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Overview"), "home", _everyone),
     NavItem(_("Hierarchy"), "metrics:hierarchy", _everyone),
     NavItem(_("Metrics"), "metrics:metric-list", _everyone),
+    NavItem(_("Plans"), "actions:plan-list", _everyone),
+    NavItem(_("Responsibility"), "actions:matrix", _everyone),
     NavItem(_("Upload"), "metrics:upload", lambda u: is_cx_leader(u) or bool(headed_department_ids(u))),
     NavItem(_("Organisation"), "organization:department-list", _everyone),
     NavItem(_("People"), "organization:person-list", is_cx_leader),
-    NavItem(_("Channels"), "organization:channel-list", _everyone),
+    NavItem(_("Channels"), "organization:channel-list", is_cx_leader),
     NavItem(_("API"), "api-docs", _everyone),
 ]
 

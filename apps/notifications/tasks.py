@@ -13,3 +13,11 @@ def send_email_task() -> dict:
             total[key] += result[key]
         if result["claimed"] == 0 or result["failed"] == result["claimed"]:
             return total
+
+
+@shared_task(name="notifications.daily_digest")
+def daily_digest_task() -> int:
+    """Daily: one digest per person of their overdue items (deduplicated per day)."""
+    from .digest import send_daily_digest
+
+    return send_daily_digest()

@@ -14,6 +14,10 @@ from . import permissions, selectors, services
 from .forms import ChannelForm, DepartmentForm, PersonForm, TokenForm
 from .models import ApiToken, Channel, Department, User
 
+# Other apps add what a department owns or contributes to (metrics, plans, decisions):
+# callables (request, department) -> {"template": ..., ...} or None.
+DEPARTMENT_SECTIONS: list = []
+
 
 @require_safe
 def department_list(request):
@@ -46,6 +50,7 @@ def department_detail(request, pk):
             "children": department.children.filter(archived=False),
             "history": history.history_for(department),
             "can_edit": permissions.can_edit_organisation(request.user),
+            "sections": [s for s in (section(request, department) for section in DEPARTMENT_SECTIONS) if s],
         },
     )
 

@@ -63,6 +63,7 @@ LOCAL_APPS = [
     "apps.organization",
     "apps.notifications",
     "apps.metrics",
+    "apps.actions",
     "apps.dashboards",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -192,7 +193,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if CELERY_TASK_ALWAYS_EAGER:
     # In-process tasks still ask for a producer; an in-memory transport needs no server.
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -209,6 +210,7 @@ CELERY_BEAT_SCHEDULE = {
     # The sweep catches a roll-up trigger lost with a broker outage.
     "rollup-sweep": {"task": "metrics.rollup", "schedule": 300.0},
     "rollup-nightly": {"task": "metrics.rollup_nightly", "schedule": crontab(hour=2, minute=15)},
+    "daily-digest": {"task": "notifications.daily_digest", "schedule": crontab(hour=7, minute=0)},
 }
 
 # REST FRAMEWORK

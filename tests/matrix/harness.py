@@ -80,7 +80,9 @@ class Route:
     api: bool = False
     json: bool = False
     content_type: str | None = None  # e.g. text/csv: `data` returns the raw body
-    variants: dict = field(default_factory=dict)  # label -> kwargs builder (own/other objects)
+    # Actors whose write must change nothing although the page answers 200 (a form shown
+    # again with the refusal in it).
+    unchanged: tuple = ()
 
     @property
     def actors(self) -> tuple[str, ...]:

@@ -1,5 +1,6 @@
+from .routes_actions import ROUTES as ACTIONS
 from .routes_core import ROUTES as CORE
 from .routes_metrics import ROUTES as METRICS
 from .routes_notifications import ROUTES as NOTIFICATIONS
 
-ROUTES = [*CORE, *NOTIFICATIONS, *METRICS]
+ROUTES = [*CORE, *NOTIFICATIONS, *METRICS, *ACTIONS]

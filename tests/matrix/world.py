@@ -4,6 +4,7 @@
 from datetime import date
 from types import SimpleNamespace
 
+from apps.actions import services as plan_services
 from apps.metrics import services as metric_services
 from apps.metrics.models import RollupRun
 from apps.notifications.models import Notification
@@ -46,6 +47,23 @@ def build_world() -> SimpleNamespace:
         by=p.alice, metric=world.aht, valid_from=date(2024, 1, 1), value=300
     )
     world.rollup_run = RollupRun.objects.create(mode="full", requested_by=p.alice)
+    # Plans: one of the own department (Hugo heads it, Cora owns its milestone), one of
+    # the other (Wanda, Carl).
+    world.plan_own = plan_services.plan_create(
+        by=p.alice, title="Shorter calls", owner_department=p.service, owner=p.hugo, status="active"
+    )
+    world.plan_other = plan_services.plan_create(
+        by=p.alice, title="Fix checkout", owner_department=p.website, owner=p.wanda, status="active"
+    )
+    world.milestone_own = plan_services.milestone_create(
+        plan=world.plan_own, by=p.alice, title="Script", owner=p.cora
+    )
+    world.milestone_other = plan_services.milestone_create(
+        plan=world.plan_other, by=p.alice, title="Hotfix", owner=p.carl
+    )
+    world.impact_own = plan_services.impact_set(
+        plan=world.plan_own, by=p.alice, metric=world.aht, expected_change=-10
+    )
     world.actors = {
         "cx_leader": p.alice,
         "executive": p.erin,

@@ -1,0 +1,59 @@
+"""Where plans show up elsewhere: the executive overview, the metric detail page, the
+department page, and the daily reminder digest. Those pages know nothing of plans."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.dashboards.selectors import OVERVIEW_SECTIONS
+from apps.metrics.models import Metric, RollupSnapshot
+from apps.metrics.selectors import METRIC_DETAIL_SECTIONS
+from apps.notifications.digest import register as register_digest
+from apps.organization.views import DEPARTMENT_SECTIONS
+
+from . import selectors
+
+
+def overview_plans_at_risk(request, period, scope):
+    return {"template": "actions/_plans_at_risk.html", "plans": list(selectors.at_risk_plans())}
+
+
+def metric_plans(request, metric):
+    return {"template": "actions/_metric_plans.html", "plans": list(selectors.plans_for_metric(metric))}
+
+
+def department_work(request, department):
+    today = timezone.localdate()
+    month_start = today.replace(day=1)
+    metrics = list(Metric.objects.filter(owner_department=department, archived=False).order_by("name"))
+    snaps = {
+        s.metric_id: s
+        for s in RollupSnapshot.objects.filter(
+            metric__in=metrics, period_kind="month", period_start=month_start, scope_kind="org"
+        )
+    }
+    return {
+        "template": "actions/_department_work.html",
+        "metrics": [(m, snaps.get(m.pk)) for m in metrics],
+        "plans": list(selectors.department_plans(department)),
+        "milestones": list(selectors.department_milestones(department)[:50]),
+        "period": month_start.strftime("%Y-%m"),
+    }
+
+
+def overdue_milestones(today):
+    return {
+        owner_id: [
+            (
+                f"{m.title} ({m.plan.title}), due {m.due:%Y-%m-%d}",
+                reverse("actions:plan-detail", args=[m.plan_id]),
+            )
+            for m in milestones
+        ]
+        for owner_id, milestones in selectors.overdue_milestones_by_owner(today).items()
+    }
+
+
+OVERVIEW_SECTIONS.append(overview_plans_at_risk)
+METRIC_DETAIL_SECTIONS.append(metric_plans)
+DEPARTMENT_SECTIONS.append(department_work)
+register_digest(overdue_milestones)

@@ -1,0 +1,193 @@
+"""Reads of plans for pages and the API, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apps.metrics.adapters import link_defs, metric_def
+from apps.metrics.engine import graph
+from apps.metrics.engine.plans import plan_figures, rank_plans
+from apps.metrics.models import Metric
+
+from .models import ActionPlan, ExpectedImpact, Milestone
+
+
+def plans_annotated():
+    """Plans with `progress` (weighted milestone completion, %) and `overdue_flag`."""
+    today = timezone.localdate()
+    done_weight = Sum("milestones__weight", filter=Q(milestones__done_at__isnull=False))
+    return (
+        ActionPlan.objects.select_related("owner", "owner_department")
+        .prefetch_related("contributing_departments")
+        .annotate(
+            total_weight=Coalesce(Sum("milestones__weight"), Value(0.0), output_field=FloatField()),
+            done_weight=Coalesce(done_weight, Value(0.0), output_field=FloatField()),
+        )
+        .annotate(
+            progress=Case(
+                When(total_weight__gt=0, then=100.0 * F("done_weight") / F("total_weight")),
+                default=Value(None),
+                output_field=FloatField(),
+            ),
+            overdue_flag=Case(
+                When(Q(due__lt=today) & ~Q(status__in=ActionPlan.CLOSED), then=Value(True)),
+                default=Value(False),
+            ),
+        )
+    )
+
+
+def filter_plans(qs, params):
+    if params.get("status") in ActionPlan.Status.values:
+        qs = qs.filter(status=params["status"])
+    if params.get("department"):
+        qs = qs.filter(owner_department__code=params["department"])
+    if params.get("contributor"):
+        qs = qs.filter(contributing_departments__code=params["contributor"])
+    if params.get("metric"):
+        qs = qs.filter(
+            Exists(ExpectedImpact.objects.filter(plan=OuterRef("pk"), metric__code=params["metric"]))
+        )
+    if params.get("overdue") == "1":
+        qs = qs.filter(due__lt=timezone.localdate()).exclude(status__in=ActionPlan.CLOSED)
+    return qs.distinct()
+
+
+def money_weights() -> dict[str, float]:
+    metrics = [metric_def(m) for m in Metric.objects.filter(archived=False)]
+    codes = {m.code for m in metrics}
+    links = [x for x in link_defs() if x.child in codes and x.parent in codes]
+    return graph.money_weights(metrics, links)
+
+
+def roi_ranking(plans=None):
+    """Plans ranked per DESIGN §4 item 10, with their figures: [(plan, PlanFigures)]."""
+    weights = money_weights()
+    plans = list(
+        plans
+        if plans is not None
+        else ActionPlan.objects.exclude(status=ActionPlan.Status.CANCELLED)
+        .select_related("owner_department")
+        .prefetch_related("impacts__metric")
+    )
+    by_pk = {plan.pk: plan for plan in plans}
+    figures = [
+        plan_figures(
+            plan.pk,
+            effort=plan.effort,
+            cost=plan.cost_estimate,
+            expected_changes=[(i.metric.code, i.expected_change) for i in plan.impacts.all()],
+            money_weights=weights,
+        )
+        for plan in plans
+    ]
+    return [(by_pk[f.key], f) for f in rank_plans(figures)]
+
+
+def plan_detail(pk: int) -> ActionPlan:
+    return (
+        plans_annotated()
+        .prefetch_related(
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.select_related("owner")
+                .prefetch_related("comments__author")
+                .order_by("due", "pk"),
+            ),
+            "updates__author",
+            "impacts__metric",
+        )
+        .get(pk=pk)
+    )
+
+
+def plans_for_metric(metric: Metric):
+    return plans_annotated().filter(impacts__metric=metric).order_by("due", "pk")
+
+
+def at_risk_plans(limit: int = 10):
+    today = timezone.localdate()
+    return (
+        plans_annotated()
+        .filter(
+            Q(status__in=[ActionPlan.Status.AT_RISK, ActionPlan.Status.BLOCKED])
+            | (Q(due__lt=today) & ~Q(status__in=ActionPlan.CLOSED))
+        )
+        .order_by("due", "pk")[:limit]
+    )
+
+
+def department_plans(department):
+    return (
+        plans_annotated()
+        .filter(Q(owner_department=department) | Q(contributing_departments=department))
+        .distinct()
+        .order_by("-overdue_flag", "due", "pk")
+    )
+
+
+def department_milestones(department):
+    today = timezone.localdate()
+    return (
+        Milestone.objects.filter(plan__owner_department=department, done_at__isnull=True)
+        .exclude(plan__status__in=ActionPlan.CLOSED)
+        .select_related("plan", "owner")
+        .annotate(overdue_flag=Case(When(due__lt=today, then=Value(True)), default=Value(False)))
+        .order_by("-overdue_flag", "due", "pk")
+    )
+
+
+def responsibility_matrix(departments, *, kind: str = "all", level: str | None = None):
+    """Rows of (subject, {department_id: "owner" | "contributor"}) for metrics and plans.
+
+    A department owns a metric it is the owner department of, and contributes to one when
+    it owns or contributes to an open plan expected to move it; plans: owner department and
+    contributing departments."""
+    rows = []
+    if kind in ("all", "metrics"):
+        metrics = (
+            Metric.objects.filter(archived=False).select_related("owner_department").order_by("level", "name")
+        )
+        if level in Metric.Level.values:
+            metrics = metrics.filter(level=level)
+        contributors: dict[int, set[int]] = {}
+        open_impacts = ExpectedImpact.objects.exclude(plan__status__in=ActionPlan.CLOSED).values_list(
+            "metric_id", "plan__owner_department_id", "plan__contributing_departments"
+        )
+        for metric_id, owner_dept, contributing in open_impacts:
+            contributors.setdefault(metric_id, set()).update(d for d in (owner_dept, contributing) if d)
+        for metric in metrics:
+            cells = dict.fromkeys(contributors.get(metric.pk, set()), "contributor")
+            if metric.owner_department_id:
+                cells[metric.owner_department_id] = "owner"
+            rows.append(("metric", metric, cells))
+    if kind in ("all", "plans"):
+        plans = (
+            ActionPlan.objects.exclude(status__in=ActionPlan.CLOSED)
+            .select_related("owner_department")
+            .prefetch_related("contributing_departments")
+            .order_by("title")
+        )
+        for plan in plans:
+            cells = {d.pk: "contributor" for d in plan.contributing_departments.all()}
+            cells[plan.owner_department_id] = "owner"
+            rows.append(("plan", plan, cells))
+    return rows
+
+
+def overdue_milestones_by_owner(today) -> dict[int, list[Milestone]]:
+    result: dict[int, list[Milestone]] = {}
+    for milestone in (
+        Milestone.objects.filter(due__lt=today, done_at__isnull=True, owner__isnull=False)
+        .exclude(plan__status__in=ActionPlan.CLOSED)
+        .select_related("plan")
+        .order_by("due", "pk")
+    ):
+        result.setdefault(milestone.owner_id, []).append(milestone)
+    return result
+
+
+def status_counts():
+    return dict(ActionPlan.objects.values_list("status").annotate(n=Count("pk")))

@@ -1,0 +1,385 @@
+"""Action plan pages: list, ROI ranking, detail, create/edit, milestones, progress,
+expected impacts, responsibility matrix."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from apps.core import history, roles
+from apps.core.errors import StaleEdit
+from apps.core.forms import apply_validation_error
+from apps.core.tables import Column, Table, csv_safe
+from apps.metrics.models import Metric
+from apps.organization.models import Department
+
+from . import permissions, selectors, services
+from .forms import CommentForm, ImpactForm, MilestoneForm, PlanForm, ProgressForm
+from .models import ActionPlan, ExpectedImpact
+
+
+def _overdue_row(plan) -> str:
+    return "overdue" if getattr(plan, "overdue_flag", False) else ""
+
+
+@require_safe
+def plan_list(request):
+    qs = selectors.filter_plans(selectors.plans_annotated(), request.GET)
+    table = Table(
+        request,
+        qs,
+        [
+            Column("title", _("Plan"), sort="title", template="actions/_plan_title_cell.html"),
+            Column("status", _("Status"), sort="status", template="actions/_plan_status_cell.html"),
+            Column("owner_department", _("Owner department"), sort="owner_department__name"),
+            Column("owner", _("Owner"), sort="owner__display_name"),
+            Column(
+                "contributing",
+                _("Contributing"),
+                value=lambda p: ", ".join(d.code for d in p.contributing_departments.all()),
+            ),
+            Column("due", _("Due"), sort="due", template="actions/_plan_due_cell.html"),
+            Column(
+                "progress",
+                _("Progress %"),
+                sort="progress",
+                numeric=True,
+                value=lambda p: None if p.progress is None else round(p.progress),
+            ),
+            Column("cost_estimate", _("Cost"), sort="cost_estimate", numeric=True),
+        ],
+        default_sort="due",
+        export_name="action-plans",
+        row_class=_overdue_row,
+    )
+    if table.wants_csv():
+        return table.csv_response()
+    return render(
+        request,
+        "actions/plan_list.html",
+        {
+            **table.context(),
+            "statuses": ActionPlan.Status.choices,
+            "departments": Department.objects.active(),
+            "metrics": Metric.objects.filter(archived=False).only("code", "name"),
+            "can_create": permissions.can_create_plan(request.user),
+        },
+    )
+
+
+@require_safe
+def plan_ranking(request):
+    ranked = selectors.roi_ranking()
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="plan-roi-ranking.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            ["rank", "plan", "owner_department", "effort", "cost", "annual_benefit", "roi", "quick_win"]
+        )
+        for rank, (plan, fig) in enumerate(ranked, start=1):
+            writer.writerow(
+                [
+                    rank,
+                    csv_safe(plan.title),
+                    plan.owner_department.code,
+                    plan.effort,
+                    plan.cost_estimate,
+                    fig.benefit,
+                    fig.roi,
+                    fig.quick_win,
+                ]
+            )
+        return response
+    return render(request, "actions/plan_ranking.html", {"ranked": ranked})
+
+
+@require_safe
+def plan_detail(request, pk):
+    try:
+        plan = selectors.plan_detail(pk)
+    except ActionPlan.DoesNotExist:
+        from django.http import Http404
+
+        raise Http404 from None
+    weights = selectors.money_weights()
+    impacts = [(i, i.expected_change * weights.get(i.metric.code, 0.0) * 12) for i in plan.impacts.all()]
+    ((_plan, figures),) = selectors.roi_ranking([plan])
+    can_edit = permissions.can_edit_plan(request.user, plan)
+    milestones = [(m, permissions.can_update_milestone(request.user, m)) for m in plan.milestones.all()]
+    return render(
+        request,
+        "actions/plan_detail.html",
+        {
+            "plan": plan,
+            "impacts": impacts,
+            "figures": figures,
+            "milestones": milestones,
+            "can_edit": can_edit,
+            "can_reopen": roles.is_cx_leader(request.user) and plan.is_closed,
+            "progress_form": ProgressForm(initial={"rag": "green", "percent": round(plan.progress or 0)}),
+            "impact_form": ImpactForm(),
+            "history": history.history_for(plan),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _save(request, form, save, success_url, template, context):
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        except StaleEdit as exc:
+            form.add_stale_error(exc)
+            context["changed_meanwhile"] = history.history_for(exc.obj, limit=3)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(success_url() if callable(success_url) else success_url)
+    return render(request, template, {"form": form, **context})
+
+
+def _departments_for(user):
+    if roles.is_cx_leader(user):
+        return Department.objects.active()
+    return Department.objects.active().filter(pk__in=roles.headed_department_ids(user))
+
+
+def plan_create(request):
+    permissions.require(permissions.can_create_plan(request.user))
+    departments = _departments_for(request.user)
+    initial = {
+        "version": 1,
+        "status": "draft",
+        "effort": "M",
+        "owner": request.user.pk,
+        "owner_department": request.user.primary_department_id,
+    }
+    form = PlanForm(request.POST or None, initial=initial, departments=departments)
+    created = {}
+
+    def save(data):
+        data.pop("version")
+        permissions.require(permissions.can_create_plan(request.user, data["owner_department"].pk))
+        created["plan"] = services.plan_create(by=request.user, **data)
+
+    return _save(
+        request,
+        form,
+        save,
+        lambda: reverse("actions:plan-detail", args=[created["plan"].pk]),
+        "actions/plan_form.html",
+        {"title": _("New action plan")},
+    )
+
+
+def plan_edit(request, pk):
+    plan = permissions.get_plan_for_edit(request.user, pk)
+    departments = _departments_for(request.user) | Department.objects.filter(pk=plan.owner_department_id)
+    initial = {
+        "title": plan.title,
+        "problem_statement": plan.problem_statement,
+        "owner_department": plan.owner_department_id,
+        "owner": plan.owner_id,
+        "contributing_departments": list(plan.contributing_departments.values_list("pk", flat=True)),
+        "status": plan.status,
+        "start": plan.start,
+        "due": plan.due,
+        "cost_estimate": plan.cost_estimate,
+        "effort": plan.effort,
+        "version": plan.version,
+    }
+    form = PlanForm(request.POST or None, initial=initial, departments=departments.distinct())
+
+    def save(data):
+        version = data.pop("version")
+        contributing = data.pop("contributing_departments")
+        if data["owner_department"].pk != plan.owner_department_id:
+            permissions.require(permissions.can_create_plan(request.user, data["owner_department"].pk))
+        services.plan_update(
+            plan=plan, by=request.user, version=version, contributing_departments=contributing, **data
+        )
+
+    return _save(
+        request,
+        form,
+        save,
+        reverse("actions:plan-detail", args=[pk]),
+        "actions/plan_form.html",
+        {"title": _("Edit %(title)s") % {"title": plan.title}, "plan": plan},
+    )
+
+
+def milestone_create(request, pk):
+    plan = permissions.get_plan_for_edit(request.user, pk)
+    form = MilestoneForm(request.POST or None, initial={"version": 1, "weight": 1.0})
+
+    def save(data):
+        data.pop("version")
+        services.milestone_create(plan=plan, by=request.user, **data)
+
+    return _save(
+        request,
+        form,
+        save,
+        reverse("actions:plan-detail", args=[pk]),
+        "actions/plan_form.html",
+        {"title": _("New milestone for %(title)s") % {"title": plan.title}, "plan": plan},
+    )
+
+
+def milestone_edit(request, pk):
+    milestone = permissions.get_milestone_for_update(request.user, pk)
+    plan = milestone.plan
+    # The milestone's owner may tick it off and comment; re-planning it is the head's.
+    permissions.require(permissions.can_edit_plan(request.user, plan))
+    form = MilestoneForm(
+        request.POST or None,
+        initial={
+            "title": milestone.title,
+            "owner": milestone.owner_id,
+            "due": milestone.due,
+            "weight": milestone.weight,
+            "version": milestone.version,
+        },
+    )
+
+    def save(data):
+        version = data.pop("version")
+        services.milestone_update(milestone=milestone, by=request.user, version=version, **data)
+
+    return _save(
+        request,
+        form,
+        save,
+        reverse("actions:plan-detail", args=[plan.pk]),
+        "actions/plan_form.html",
+        {
+            "title": _("Edit milestone %(title)s") % {"title": milestone.title},
+            "plan": plan,
+            "history": history.history_for(milestone),
+        },
+    )
+
+
+@require_POST
+def milestone_done(request, pk):
+    """Tick a milestone off (or back on); htmx swaps the row."""
+    milestone = permissions.get_milestone_for_update(request.user, pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return HttpResponse(_("The form is missing its version; reload the page."), status=400)
+    try:
+        milestone = services.milestone_set_done(
+            milestone=milestone, by=request.user, version=version, done=request.POST.get("done") == "1"
+        )
+        conflict = None
+    except StaleEdit:
+        milestone.refresh_from_db()
+        conflict = _("Someone changed this milestone meanwhile; here is its current state.")
+    if request.htmx:
+        return render(
+            request,
+            "actions/_milestone_row.html",
+            {"m": milestone, "can_update": True, "conflict": conflict, "today": timezone.localdate()},
+            status=409 if conflict else 200,
+        )
+    if conflict:
+        messages.error(request, conflict)
+    return redirect("actions:plan-detail", pk=milestone.plan_id)
+
+
+@require_POST
+def milestone_comment(request, pk):
+    milestone = permissions.get_milestone_for_update(request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        services.milestone_comment(milestone=milestone, by=request.user, text=form.cleaned_data["text"])
+    else:
+        messages.error(request, _("Write a comment first."))
+    return redirect(reverse("actions:plan-detail", args=[milestone.plan_id]) + f"#milestone-{milestone.pk}")
+
+
+@require_POST
+def progress_post(request, pk):
+    plan = permissions.get_plan_for_edit(request.user, pk)
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        update = services.progress_post(plan=plan, by=request.user, **form.cleaned_data)
+        if request.htmx:
+            return render(request, "actions/_update.html", {"u": update})
+        messages.success(request, _("Update posted."))
+    else:
+        if request.htmx:
+            return render(
+                request, "actions/_progress_form.html", {"plan": plan, "progress_form": form}, status=400
+            )
+        messages.error(request, _("The update needs a RAG status and a percentage from 0 to 100."))
+    return redirect("actions:plan-detail", pk=pk)
+
+
+@require_POST
+def impact_add(request, pk):
+    plan = permissions.get_plan_for_edit(request.user, pk)
+    form = ImpactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.impact_set(plan=plan, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Choose a metric and a finite expected change."))
+    return redirect("actions:plan-detail", pk=pk)
+
+
+@require_POST
+def impact_remove(request, pk):
+    impact = get_object_or_404(ExpectedImpact.objects.select_related("plan", "metric"), pk=pk)
+    permissions.require(permissions.can_edit_plan(request.user, impact.plan))
+    services.impact_remove(impact=impact, by=request.user)
+    return redirect("actions:plan-detail", pk=impact.plan_id)
+
+
+@require_safe
+def responsibility_matrix(request):
+    departments = list(Department.objects.active().order_by("name"))
+    if request.GET.get("department"):
+        shown = [d for d in departments if d.code == request.GET["department"]]
+    else:
+        shown = departments
+    kind = request.GET.get("kind") if request.GET.get("kind") in ("metrics", "plans") else "all"
+    rows = selectors.responsibility_matrix(departments, kind=kind, level=request.GET.get("level"))
+    if request.GET.get("department"):
+        ids = {d.pk for d in shown}
+        rows = [r for r in rows if ids & set(r[2])]
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="responsibility-matrix.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["kind", "subject", *[d.code for d in shown]])
+        for kind_name, subject, cells in rows:
+            label = subject.code if kind_name == "metric" else subject.title
+            writer.writerow([kind_name, csv_safe(label), *[cells.get(d.pk, "") for d in shown]])
+        return response
+    return render(
+        request,
+        "actions/matrix.html",
+        {
+            "departments": shown,
+            "all_departments": departments,
+            "rows": [
+                (kind_name, subject, [cells.get(d.pk) for d in shown]) for kind_name, subject, cells in rows
+            ],
+            "levels": Metric.Level.choices,
+        },
+    )
