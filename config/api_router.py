@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from apps.actions.api import PlanViewSet
+from apps.committees.api import CommitteeViewSet, ReviewViewSet
 from apps.metrics import api as metrics_api
 from apps.organization.api import ChannelViewSet, DepartmentViewSet
 
@@ -17,6 +18,8 @@ router.register("measurements", metrics_api.MeasurementViewSet, basename="measur
 router.register("snapshots", metrics_api.SnapshotViewSet, basename="snapshot")
 router.register("rollups", metrics_api.RollupViewSet, basename="rollup")
 router.register("plans", PlanViewSet, basename="plan")
+router.register("committees", CommitteeViewSet, basename="committee")
+router.register("reviews", ReviewViewSet, basename="review")
 
 app_name = "api"
 urlpatterns = [

@@ -43,6 +43,7 @@ urlpatterns = [
     path("notifications/", include("apps.notifications.urls")),
     path("metrics/", include("apps.metrics.urls")),
     path("plans/", include("apps.actions.urls")),
+    path("committees/", include("apps.committees.urls")),
     # API
     path("api/v1/", include("config.api_router")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,5 +1,10 @@
+from dataclasses import dataclass
+from datetime import date
+
 import pytest
 
+from apps.metrics import services as metric_services
+from apps.metrics.models import Metric
 from tests.personas import make_personas
 
 
@@ -37,3 +42,42 @@ def api(db):
         return client
 
     return _api
+
+
+@dataclass
+class Hierarchy:
+    aht: Metric
+    csat: Metric
+    web_err: Metric
+    revenue: Metric
+    nps: Metric
+
+
+@pytest.fixture
+def hierarchy(p):
+    """AHT (Service's, mean, lower) and WEB_ERR (Website's, sum, lower) drive CSAT, which
+    drives REVENUE (monetary sum); NPS is quarterly."""
+
+    def metric(code, **kw):
+        defaults = {
+            "level": "operational",
+            "direction": "lower_is_better",
+            "aggregation": "mean",
+            "frequency": "monthly",
+        }
+        return metric_services.metric_create(by=p.alice, code=code, name=code, **{**defaults, **kw})
+
+    aht = metric("AHT", owner_department=p.service, owner=p.hugo)
+    web_err = metric("WEB_ERR", aggregation="sum", owner_department=p.website, owner=p.wanda)
+    csat = metric("CSAT", level="experience", direction="higher_is_better")
+    nps = metric("NPS", level="experience", direction="higher_is_better", frequency="quarterly")
+    revenue = metric(
+        "REVENUE", level="financial", direction="higher_is_better", aggregation="sum", is_monetary=True
+    )
+    metric_services.link_create(by=p.alice, child=aht, parent=csat, weight=2, impact=-0.01)
+    metric_services.link_create(by=p.alice, child=web_err, parent=csat, weight=1, impact=-0.001)
+    metric_services.link_create(by=p.alice, child=csat, parent=revenue, weight=1, impact=1000)
+    metric_services.link_create(by=p.alice, child=nps, parent=revenue, weight=1, impact=100)
+    for m, value in ((aht, 300), (csat, 80), (revenue, 100000), (web_err, 50)):
+        metric_services.target_create(by=p.alice, metric=m, valid_from=date(2023, 1, 1), value=value)
+    return Hierarchy(aht, csat, web_err, revenue, nps)

@@ -7,6 +7,7 @@ wanda  head of Website (the "other" department)
 cora   contributor in Customer Service (owns the "own" milestone)
 carl   contributor in Website (owns the "other" milestone)
 sam    system account (integration), API token only
+chad, sue, mia  chair, secretary and member of the matrix's committee (contributors otherwise)
 """
 
 from dataclasses import dataclass
@@ -34,6 +35,9 @@ class Personas:
     sam_token: str
     alice_token: str
     hugo_token: str
+    chad: User
+    sue: User
+    mia: User
 
 
 def _user(email, name, department, *grants, is_system=False) -> User:
@@ -60,6 +64,11 @@ def make_personas() -> Personas:
     _t, sam_token = token_create(user=sam, name="ingest")
     _t, alice_token = token_create(user=alice, name="alice")
     _t, hugo_token = token_create(user=hugo, name="hugo")
+    # Committee roles are relations, not grants: plain contributors who chair, take the
+    # minutes of, or sit on the matrix's committee.
+    chad = _user("chad@example.com", "Chad Chair", None, (roles.CONTRIBUTOR, None))
+    sue = _user("sue@example.com", "Sue Secretary", None, (roles.CONTRIBUTOR, None))
+    mia = _user("mia@example.com", "Mia Member", None, (roles.CONTRIBUTOR, None))
     return Personas(
         service,
         website,
@@ -75,4 +84,7 @@ def make_personas() -> Personas:
         sam_token,
         alice_token,
         hugo_token,
+        chad,
+        sue,
+        mia,
     )

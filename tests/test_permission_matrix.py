@@ -1,6 +1,7 @@
 """Every URL against every actor, reads and writes (DESIGN §6)."""
 
 import pytest
+from django.db import transaction
 from django.test import override_settings
 from django.urls import path, reverse
 
@@ -57,10 +58,24 @@ def _project_patterns():
     return urls.urlpatterns
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The world is built once per module inside an outer transaction; each test runs in
+    a savepoint of it (pytest-django's own atomic) and rolls back, so every test sees the
+    same world (Django's setUpTestData pattern)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("route", "actor", "kind"), CASES)
-def test_permission_matrix(route, actor, kind):
-    world = build_world()
+def test_permission_matrix(world, route, actor, kind):
     client = _client(route, actor, world)
     url = reverse(route.name, kwargs=route.kwargs(world) if route.kwargs else None)
     if kind == "read":

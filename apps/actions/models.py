@@ -57,6 +57,14 @@ class ActionPlan(VersionedModel):
         _("cost estimate"), null=True, blank=True, validators=[MinValueValidator(0)]
     )
     effort = models.CharField(_("effort"), max_length=1, choices=Effort.choices, default=Effort.M)
+    sponsoring_committee = models.ForeignKey(
+        "committees.Committee",
+        verbose_name=_("sponsoring committee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sponsored_plans",
+    )
 
     class Meta:
         ordering = ["due", "pk"]

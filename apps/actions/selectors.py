@@ -52,6 +52,8 @@ def filter_plans(qs, params):
         )
     if params.get("overdue") == "1":
         qs = qs.filter(due__lt=timezone.localdate()).exclude(status__in=ActionPlan.CLOSED)
+    if str(params.get("committee", "")).isdigit():
+        qs = qs.filter(sponsoring_committee_id=int(params["committee"]))
     return qs.distinct()
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from apps.committees.models import Committee
 from apps.core import history, roles
 from apps.core.errors import StaleEdit
 from apps.core.forms import apply_validation_error
@@ -70,6 +71,7 @@ def plan_list(request):
             "statuses": ActionPlan.Status.choices,
             "departments": Department.objects.active(),
             "metrics": Metric.objects.filter(archived=False).only("code", "name"),
+            "committees": Committee.objects.filter(archived=False).only("pk", "name"),
             "can_create": permissions.can_create_plan(request.user),
         },
     )

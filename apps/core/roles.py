@@ -88,6 +88,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Metrics"), "metrics:metric-list", _everyone),
     NavItem(_("Plans"), "actions:plan-list", _everyone),
     NavItem(_("Responsibility"), "actions:matrix", _everyone),
+    NavItem(_("Committees"), "committees:committee-list", _everyone),
     NavItem(_("Upload"), "metrics:upload", lambda u: is_cx_leader(u) or bool(headed_department_ids(u))),
     NavItem(_("Organisation"), "organization:department-list", _everyone),
     NavItem(_("People"), "organization:person-list", is_cx_leader),

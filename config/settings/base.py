@@ -64,6 +64,7 @@ LOCAL_APPS = [
     "apps.notifications",
     "apps.metrics",
     "apps.actions",
+    "apps.committees",
     "apps.dashboards",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS

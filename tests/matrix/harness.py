@@ -9,7 +9,7 @@ Actors:
   head_own / head_other       — head of the object's department / of another one,
   contributor_own / _other    — owner of the object's milestone / someone else,
   system                      — an integration's API token (API routes only).
-Committee roles (chair, secretary, member) join when committees exist.
+  chair / secretary / member  — of the committee whose review the route touches.
 
 Expected outcomes: an HTTP status code, or LOGIN (a redirect to the sign-in page).
 A refused write (LOGIN, 401, 403, 404, 405) must leave every row unchanged.
@@ -34,6 +34,9 @@ PAGE_ACTORS = (
     "head_other",
     "contributor_own",
     "contributor_other",
+    "chair",
+    "secretary",
+    "member",
 )
 API_ACTORS = (*PAGE_ACTORS, "system")
 SIGNED_IN = PAGE_ACTORS[1:]

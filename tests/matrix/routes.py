@@ -1,6 +1,7 @@
 from .routes_actions import ROUTES as ACTIONS
+from .routes_committees import ROUTES as COMMITTEES
 from .routes_core import ROUTES as CORE
 from .routes_metrics import ROUTES as METRICS
 from .routes_notifications import ROUTES as NOTIFICATIONS
 
-ROUTES = [*CORE, *NOTIFICATIONS, *METRICS, *ACTIONS]
+ROUTES = [*CORE, *NOTIFICATIONS, *METRICS, *ACTIONS, *COMMITTEES]

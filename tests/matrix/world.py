@@ -61,6 +61,7 @@ def build_world() -> SimpleNamespace:
     world.milestone_other = plan_services.milestone_create(
         plan=world.plan_other, by=p.alice, title="Hotfix", owner=p.carl
     )
+    build_committee(world)
     world.impact_own = plan_services.impact_set(
         plan=world.plan_own, by=p.alice, metric=world.aht, expected_change=-10
     )
@@ -71,5 +72,49 @@ def build_world() -> SimpleNamespace:
         "head_other": p.wanda,
         "contributor_own": p.cora,
         "contributor_other": p.carl,
+        "chair": p.chad,
+        "secretary": p.sue,
+        "member": p.mia,
     }
     return world
+
+
+def build_committee(world) -> None:
+    from apps.committees import services as committee_services
+    from apps.committees.models import Decision, TargetChangeProposal
+
+    committee = committee_services.committee_create(
+        by=world.alice,
+        name="Contact centre group",
+        chair=world.chad,
+        secretary=world.sue,
+        members=[world.mia],
+        scope_departments=[world.service],
+        scope_metrics=[world.aht],
+    )
+    world.committee = committee
+    world.review_scheduled = committee_services.review_schedule(
+        committee=committee, by=world.alice, scheduled_for=date(2025, 6, 1)
+    )
+    world.review_open = committee_services.review_schedule(
+        committee=committee, by=world.alice, scheduled_for=date(2025, 5, 1)
+    )
+    committee_services.review_open(review=world.review_open, by=world.alice)
+    world.item = committee_services.agenda_add_free(
+        review=world.review_open, by=world.alice, title="Handle time"
+    )
+    world.item_spare = committee_services.agenda_add_free(
+        review=world.review_open, by=world.alice, title="Spare"
+    )
+    world.decision = committee_services.decision_create(
+        item=world.item, by=world.alice, kind=Decision.Kind.ASSIGN_OWNER, text="Mia reports", owner=world.mia
+    )
+    closed = committee_services.review_schedule(
+        committee=committee, by=world.alice, scheduled_for=date(2025, 4, 1)
+    )
+    committee_services.review_open(review=closed, by=world.alice)
+    committee_services.review_close(review=closed, by=world.alice)
+    world.review_closed = closed
+    world.proposal = TargetChangeProposal.objects.create(
+        metric=world.aht, valid_from=date(2026, 1, 1), value=290, proposed_by=world.chad
+    )

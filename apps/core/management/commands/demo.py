@@ -10,7 +10,7 @@ from django.test import override_settings
 
 # Each app with demo data has a `demo.load(stdout)`; they run in this order
 # (later apps build on earlier ones).
-DEMO_APPS = ["apps.organization", "apps.metrics", "apps.actions"]
+DEMO_APPS = ["apps.organization", "apps.metrics", "apps.actions", "apps.committees"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,131 @@
+"""Committees and reviews with agenda, notes and decisions (read only)."""
+
+from rest_framework import serializers, viewsets
+
+from apps.core.api_auth import PortalApiPermission
+
+from .models import AgendaItem, Committee, Decision, Review, ReviewNote
+from .permissions import ReadOnlyApi
+
+
+class CommitteeSerializer(serializers.ModelSerializer):
+    chair = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    secretary = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    members = serializers.SlugRelatedField(slug_field="email", many=True, read_only=True)
+    scope_metrics = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    scope_departments = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Committee
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "charter",
+            "chair",
+            "secretary",
+            "members",
+            "cadence",
+            "scope_metrics",
+            "scope_departments",
+            "archived",
+        ]
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="email", read_only=True)
+
+    class Meta:
+        model = ReviewNote
+        fields = ["author", "created_at", "text"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    owner_department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "kind",
+            "text",
+            "owner",
+            "owner_department",
+            "due",
+            "status",
+            "done_at",
+            "linked_plan",
+            "proposal",
+            "version",
+        ]
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    metric = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    notes = NoteSerializer(many=True, read_only=True)
+    decisions = DecisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "id",
+            "order",
+            "kind",
+            "title",
+            "reason",
+            "metric",
+            "plan",
+            "follow_up",
+            "value_at_stake",
+            "figures",
+            "notes",
+            "decisions",
+        ]
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    attendees = serializers.SlugRelatedField(slug_field="email", many=True, read_only=True)
+    agenda = ItemSerializer(source="items", many=True, read_only=True)
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "committee",
+            "scheduled_for",
+            "status",
+            "opened_at",
+            "closed_at",
+            "attendees",
+            "agenda",
+        ]
+
+
+class CommitteeViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CommitteeSerializer
+    permission_classes = [PortalApiPermission, ReadOnlyApi]
+
+    def get_queryset(self):
+        return (
+            Committee.objects.select_related("chair", "secretary")
+            .prefetch_related("members", "scope_metrics", "scope_departments")
+            .order_by("name")
+        )
+
+
+class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ReviewSerializer
+    permission_classes = [PortalApiPermission, ReadOnlyApi]
+
+    def get_queryset(self):
+        qs = Review.objects.prefetch_related(
+            "attendees",
+            "items__metric",
+            "items__notes__author",
+            "items__decisions__owner",
+            "items__decisions__owner_department",
+        ).order_by("-scheduled_for", "-pk")
+        if committee := self.request.query_params.get("committee"):
+            qs = qs.filter(committee_id=committee) if committee.isdigit() else qs.none()
+        return qs

@@ -1,0 +1,62 @@
+"""Committees listen: a metric turning red notifies the chairs of committees whose scope
+holds it; open decisions show on their department's page; overdue ones join the digest."""
+
+from django.db.models import Q
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from apps.metrics.signals import metric_turned_red
+from apps.notifications.digest import register as register_digest
+from apps.notifications.services import notify
+from apps.organization.views import DEPARTMENT_SECTIONS
+
+from . import selectors
+from .models import Committee, Decision
+
+
+@receiver(metric_turned_red)
+def tell_the_chairs(sender, metric, period, scope_kind, scope_id, snapshot, **kwargs):
+    committees = (
+        Committee.objects.filter(archived=False)
+        .filter(Q(scope_metrics=metric) | Q(scope_departments=metric.owner_department_id))
+        .select_related("chair")
+        .distinct()
+    )
+    for committee in committees:
+        notify(
+            recipient=committee.chair,
+            kind="metric_red_committee",
+            subject=_("%(code)s turned red (%(period)s), overseen by %(committee)s")
+            % {"code": metric.code, "period": period, "committee": committee.name},
+            url=reverse("metrics:metric-detail", args=[metric.code]),
+            dedupe_key=f"red-chair:{committee.pk}:{metric.pk}:{period}:{scope_kind}:{scope_id}:"
+            f"{snapshot.computed_at.date()}",
+        )
+
+
+def department_decisions(request, department):
+    return {
+        "template": "committees/_department_decisions.html",
+        "decisions": list(selectors.open_decisions_for_department(department)),
+    }
+
+
+def overdue_decisions(today):
+    result = {}
+    for decision in (
+        Decision.objects.filter(status=Decision.Status.OPEN, due__lt=today, owner__isnull=False)
+        .select_related("item__review")
+        .order_by("due", "pk")
+    ):
+        result.setdefault(decision.owner_id, []).append(
+            (
+                _("Decision “%(text)s”, due %(due)s") % {"text": decision.text[:80], "due": decision.due},
+                reverse("committees:review-detail", args=[decision.item.review_id]),
+            )
+        )
+    return result
+
+
+DEPARTMENT_SECTIONS.append(department_decisions)
+register_digest(overdue_decisions)
