@@ -22,7 +22,8 @@ COMMITTEES = [
         "monthly",
         ["REVENUE", "CHURNED_REV", "RETENTION", "CSAT", "NPS"],
         ["CX", "FINANCE"],
-        "Oversees the CX programme: the metric hierarchy, the cost of not improving and the cross-functional plans.",
+        "Oversees the CX programme: the metric hierarchy, the cost of not improving and the "
+        "cross-functional plans.",
     ),
     (
         "Digital channels working group",

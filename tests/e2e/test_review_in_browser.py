@@ -1,0 +1,96 @@
+"""End to end in Debian's Chromium (Playwright): a CX leader runs a committee review that
+creates an action plan, closes it, downloads the minutes; the plan's department head
+finds the draft plan."""
+
+import os
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "demo-portal-2026"
+DECISION = "Cut the wait with a callback pilot in the contact centre"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: make test installs it (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def sign_in(page, base, email):
+    page.goto(base + "/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+def test_cx_leader_runs_a_review_and_the_head_finds_the_draft_plan(live_server, browser, settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    base = live_server.url
+    context = browser.new_context(accept_downloads=True, locale="en-GB")
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    sign_in(page, base, "cx.leader@demo.cx")
+    page.goto(base + "/committees/")
+    page.click("text=CX steering committee")
+    page.locator("tr", has_text="scheduled").locator("a").first.click()
+    page.click("text=Open the session and propose the agenda")
+    items = page.locator("article.agenda-item")
+    assert items.count() >= 1
+    agenda_text = page.locator("#agenda-title").locator("xpath=..").inner_text()
+    assert "value at stake" in agenda_text.lower() or "Follow-up" in agenda_text
+
+    first = items.first
+    first.locator("summary", has_text="Record a decision").click()
+    form = first.locator("form.decision-form")
+    form.locator("select[name=kind]").select_option("create_action_plan")
+    form.locator("textarea[name=text]").fill(DECISION)
+    form.locator("select[name=owner_department]").select_option(label="Contact Centre")
+    form.locator("button", has_text="Record decision").click()
+    page.wait_for_selector(f"text={DECISION}")
+    assert page.locator("a", has_text="action plan:").count() >= 1
+
+    page.click("#close-review")
+    page.wait_for_url("**/minutes/")
+    assert DECISION in page.content()
+    with page.expect_download() as download_info:
+        page.click("text=PDF")
+    pdf_path = tmp_path / "minutes.pdf"
+    download_info.value.save_as(pdf_path)
+    from pypdf import PdfReader
+
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf_path.read_bytes())).pages)
+    assert "callback pilot" in " ".join(text.split())
+    context.close()
+
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    sign_in(page, base, "head.service@demo.cx")
+    page.goto(base + "/plans/?status=draft")
+    assert DECISION in page.content()
+    page.click(f"text={DECISION}")
+    assert "draft" in page.locator("h1").inner_text().lower()
+    context.close()
