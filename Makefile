@@ -27,6 +27,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	scripts/ensure-system-packages.sh
 	scripts/with-services.sh scripts/run-tests.sh
 
 lint:
