@@ -19,6 +19,13 @@ PAGES = [
     ("cx.leader@demo.cx", "/metrics/", "metric-admin.png"),
     ("head.service@demo.cx", "/metrics/upload/", "upload.png"),
     ("cx.leader@demo.cx", "/organisation/departments/", "departments.png"),
+    ("head.service@demo.cx", "/plans/", "plans.png"),
+    ("executive@demo.cx", "/plans/ranking/", "plan-ranking.png"),
+    ("executive@demo.cx", "/plans/responsibility/", "responsibility.png"),
+    ("head.service@demo.cx", "/plans/1/", "plan-detail.png"),
+    ("cx.leader@demo.cx", "/committees/", "committees.png"),
+    ("cx.leader@demo.cx", "/organisation/departments/4/", "department.png"),
+    ("cx.leader@demo.cx", "REVIEW", "review-workspace.png"),
 ]
 
 
@@ -36,7 +43,16 @@ def main() -> None:
             page.fill("input[name=username]", email)
             page.fill("input[name=password]", PASSWORD)
             page.click("button[type=submit]")
-            page.goto(BASE + path)
+            if path == "REVIEW":
+                # The steering committee's scheduled review, opened so the agenda shows.
+                page.goto(BASE + "/committees/")
+                page.click("text=CX steering committee")
+                page.locator("tr", has_text="scheduled").locator("a").first.click()
+                opener = page.locator("text=Open the session and propose the agenda")
+                if opener.count():
+                    opener.click()
+            else:
+                page.goto(BASE + path)
             if path == "/metrics/hierarchy/":
                 for _round in range(2):
                     for button in page.query_selector_all("button.expander:not([disabled])")[:3]:

@@ -86,13 +86,14 @@ def load(stdout=None) -> dict:
                 review=review, by=leader, title="Programme status"
             )
             services.note_add(item=item, by=committee.chair, text="Discussed the trend and the owners' view.")
+            subject = item.metric.name if item.metric else item.title
             for n in range(decisions):
                 owner = committee.members.order_by("email")[n % committee.members.count()]
                 services.decision_create(
                     item=item,
                     by=leader,
                     kind=Decision.Kind.ASSIGN_OWNER if n == 0 else Decision.Kind.ESCALATE,
-                    text=f"{owner.display_name} to report on {item.title} with a recovery proposal",
+                    text=f"{owner.display_name} to report on {subject} with a recovery proposal",
                     owner=owner,
                     owner_department=owner.primary_department,
                     due=today - timedelta(weeks=weeks_ago) + timedelta(days=21),
