@@ -47,8 +47,8 @@ def main() -> None:
                 # The steering committee's scheduled review, opened so the agenda shows.
                 page.goto(BASE + "/committees/")
                 page.click("text=CX steering committee")
-                page.locator("tr", has_text="scheduled").locator("a").first.click()
-                opener = page.locator("text=Open the session and propose the agenda")
+                page.locator("tr.review-scheduled a").first.click()
+                opener = page.locator("#open-review")
                 if opener.count():
                     opener.click()
             else:
