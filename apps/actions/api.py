@@ -1,9 +1,9 @@
 """Action plans API: plans with milestones and updates; the version is required on update
 (409 with the current version when stale)."""
 
-from rest_framework import mixins, serializers, viewsets
-from rest_framework.response import Response
+from rest_framework import serializers
 
+from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
 from apps.organization.models import Department, User
 
@@ -71,13 +71,7 @@ class PlanSerializer(serializers.ModelSerializer):
         return [{"metric": i.metric.code, "expected_change": i.expected_change} for i in obj.impacts.all()]
 
 
-class PlanViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class PlanViewSet(ServiceViewSet):
     """Action plans (DESIGN §6: the CX leader and the owner department's head write)."""
 
     serializer_class = PlanSerializer
@@ -89,29 +83,20 @@ class PlanViewSet(
         )
         return selectors.filter_plans(qs, self.request.query_params).order_by("pk")
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
-        if not can_create_plan(request.user, data["owner_department"].pk):
-            self.permission_denied(request, message="You may create plans only for your own department.")
-        plan = services.plan_create(by=request.user, **data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=plan.pk)).data, status=201)
+    def _check_department(self, department, *, message):
+        if not can_create_plan(self.request.user, department.pk):
+            self.permission_denied(self.request, message=message)
 
-    def update(self, request, *args, **kwargs):
-        plan = self.get_object()
-        serializer = self.get_serializer(plan, data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if "version" not in data:
-            raise serializers.ValidationError({"version": ["This field is required to update."]})
-        version = data.pop("version")
-        moved = "owner_department" in data and data["owner_department"].pk != plan.owner_department_id
-        if moved and not can_create_plan(request.user, data["owner_department"].pk):
-            self.permission_denied(request, message="You may move plans only to your own department.")
-        contributing = data.pop("contributing_departments", None)
-        services.plan_update(
-            plan=plan, by=request.user, version=version, contributing_departments=contributing, **data
+    def create_service(self, **data):
+        self._check_department(
+            data["owner_department"], message="You may create plans only for your own department."
         )
-        return Response(self.get_serializer(self.get_queryset().get(pk=plan.pk)).data)
+        return services.plan_create(**data)
+
+    def update_service(self, plan, **data):
+        if "owner_department" in data and data["owner_department"].pk != plan.owner_department_id:
+            self._check_department(
+                data["owner_department"], message="You may move plans only to your own department."
+            )
+        contributing = data.pop("contributing_departments", None)
+        return services.plan_update(plan=plan, contributing_departments=contributing, **data)

@@ -3,8 +3,6 @@ expected impacts, responsibility matrix."""
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -17,8 +15,8 @@ from django.views.decorators.http import require_POST, require_safe
 from apps.committees.models import Committee
 from apps.core import history, roles
 from apps.core.errors import StaleEdit
-from apps.core.forms import apply_validation_error
-from apps.core.tables import Column, Table, csv_safe
+from apps.core.forms import save_with_form
+from apps.core.tables import Column, Table, csv_download
 from apps.metrics.models import Metric
 from apps.organization.models import Department
 
@@ -81,17 +79,13 @@ def plan_list(request):
 def plan_ranking(request):
     ranked = selectors.roi_ranking()
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="plan-roi-ranking.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            ["rank", "plan", "owner_department", "effort", "cost", "annual_benefit", "roi", "quick_win"]
-        )
-        for rank, (plan, fig) in enumerate(ranked, start=1):
-            writer.writerow(
+        return csv_download(
+            "plan-roi-ranking",
+            ["rank", "plan", "owner_department", "effort", "cost", "annual_benefit", "roi", "quick_win"],
+            (
                 [
                     rank,
-                    csv_safe(plan.title),
+                    plan.title,
                     plan.owner_department.code,
                     plan.effort,
                     plan.cost_estimate,
@@ -99,8 +93,9 @@ def plan_ranking(request):
                     fig.roi,
                     fig.quick_win,
                 ]
-            )
-        return response
+                for rank, (plan, fig) in enumerate(ranked, start=1)
+            ),
+        )
     return render(request, "actions/plan_ranking.html", {"ranked": ranked})
 
 
@@ -136,17 +131,10 @@ def plan_detail(request, pk):
 
 
 def _save(request, form, save, success_url, template, context):
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        except StaleEdit as exc:
-            form.add_stale_error(exc)
-            context["changed_meanwhile"] = history.history_for(exc.obj, limit=3)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(success_url() if callable(success_url) else success_url)
+    if save_with_form(request, form, save):
+        return redirect(success_url() if callable(success_url) else success_url)
+    if form.stale is not None:
+        context["changed_meanwhile"] = history.history_for(form.stale.obj, limit=3)
     return render(request, template, {"form": form, **context})
 
 
@@ -365,14 +353,18 @@ def responsibility_matrix(request):
         ids = {d.pk for d in shown}
         rows = [r for r in rows if ids & set(r[2])]
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="responsibility-matrix.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["kind", "subject", *[d.code for d in shown]])
-        for kind_name, subject, cells in rows:
-            label = subject.code if kind_name == "metric" else subject.title
-            writer.writerow([kind_name, csv_safe(label), *[cells.get(d.pk, "") for d in shown]])
-        return response
+        return csv_download(
+            "responsibility-matrix",
+            ["kind", "subject", *[d.code for d in shown]],
+            (
+                [
+                    kind_name,
+                    subject.code if kind_name == "metric" else subject.title,
+                    *[cells.get(d.pk, "") for d in shown],
+                ]
+                for kind_name, subject, cells in rows
+            ),
+        )
     return render(
         request,
         "actions/matrix.html",

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from apps.core import history
 from apps.core.errors import StaleEdit
-from apps.core.forms import apply_validation_error
+from apps.core.forms import save_with_form
 from apps.core.tables import Column, Table
 
 from . import agenda, permissions, selectors, services
@@ -94,23 +94,19 @@ def _committee_form(request, committee=None):
             "version": committee.version,
         }
     form = CommitteeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+    saved = {}
+
+    def save(data):
         version = data.pop("version")
-        try:
-            if committee is None:
-                committee = services.committee_create(by=request.user, **data)
-            else:
-                committee = services.committee_update(
-                    committee=committee, by=request.user, version=version, **data
-                )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        except StaleEdit as exc:
-            form.add_stale_error(exc)
+        if committee is None:
+            saved["committee"] = services.committee_create(by=request.user, **data)
         else:
-            messages.success(request, _("Saved."))
-            return redirect("committees:committee-detail", pk=committee.pk)
+            saved["committee"] = services.committee_update(
+                committee=committee, by=request.user, version=version, **data
+            )
+
+    if save_with_form(request, form, save):
+        return redirect("committees:committee-detail", pk=saved["committee"].pk)
     title = _("New committee") if committee is None else _("Edit %(name)s") % {"name": committee.name}
     return render(request, "committees/form.html", {"form": form, "title": title})
 

@@ -50,10 +50,8 @@ def capture(obj) -> dict:
     state = {}
     for field in tracked_fields(type(obj)):
         if field.many_to_many:
-            if obj.pk is None:
-                state[field.name] = []
-            else:
-                state[field.name] = sorted(str(o) for o in getattr(obj, field.name).all())
+            related = [] if obj.pk is None else sorted(str(o) for o in getattr(obj, field.name).all())
+            state[field.name] = ", ".join(related)
         elif field.is_relation:
             state[field.name] = str(getattr(obj, field.name)) if getattr(obj, field.attname) else None
         elif field.choices:

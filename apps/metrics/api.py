@@ -14,6 +14,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
 from apps.organization.models import Channel, Department, User
 
@@ -89,35 +90,8 @@ class MetricSerializer(serializers.ModelSerializer):
         return self._links(obj, "child_links", "child")
 
 
-class _ServiceViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Create and update through the app's services; updates carry the version."""
-
+class _ServiceViewSet(ServiceViewSet):
     permission_classes = [PortalApiPermission, MetricsApiPermission]
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
-        obj = self.create_service(by=request.user, **data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data, status=201)
-
-    def update(self, request, *args, **kwargs):
-        obj = self.get_object()
-        serializer = self.get_serializer(obj, data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if "version" not in data:
-            raise serializers.ValidationError({"version": ["This field is required to update."]})
-        version = data.pop("version")
-        obj = self.update_service(obj, by=request.user, version=version, **data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
 
 
 class MetricViewSet(_ServiceViewSet):

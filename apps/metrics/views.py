@@ -3,11 +3,9 @@ roll-up. Pages read snapshots (selectors), never raw measurements."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,10 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.core import history
-from apps.core.errors import StaleEdit
-from apps.core.forms import apply_validation_error
+from apps.core.forms import save_with_form
 from apps.core.periods import period_scope
-from apps.core.tables import Column, Table, csv_safe
+from apps.core.tables import Column, Table, csv_download
 
 from . import ingest, permissions, selectors, services
 from .engine.consistency import channel_consistency
@@ -62,48 +59,40 @@ def hierarchy_children(request, code):
 
 
 def _hierarchy_csv(tree: selectors.Hierarchy) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="hierarchy-{tree.period}-{tree.scope.label}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "code",
-            "name",
-            "level",
-            "parents",
-            "actual",
-            "target",
-            "own_score",
-            "driven_score",
-            "status",
-            "value_at_stake",
-            "owner_department",
-            "unit",
-        ]
-    )
-    for row in tree.flat_rows():
-        s = row.snapshot
-        parents = " ".join(x.parent for x in tree.parents.get(row.metric.code, []))
-        writer.writerow(
-            [
-                csv_safe(v)
-                for v in (
-                    row.metric.code,
-                    row.metric.name,
-                    row.metric.level,
-                    parents,
-                    s.actual if s else None,
-                    s.target if s else None,
-                    s.own_score if s else None,
-                    s.driven_score if s else None,
-                    row.status,
-                    s.value_at_stake if s else None,
-                    row.metric.owner_department.code if row.metric.owner_department else None,
-                    row.metric.unit,
-                )
+    header = [
+        "code",
+        "name",
+        "level",
+        "parents",
+        "actual",
+        "target",
+        "own_score",
+        "driven_score",
+        "status",
+        "value_at_stake",
+        "owner_department",
+        "unit",
+    ]
+
+    def rows():
+        for row in tree.flat_rows():
+            s = row.snapshot
+            yield [
+                row.metric.code,
+                row.metric.name,
+                row.metric.level,
+                " ".join(x.parent for x in tree.parents.get(row.metric.code, [])),
+                s.actual if s else None,
+                s.target if s else None,
+                s.own_score if s else None,
+                s.driven_score if s else None,
+                row.status,
+                s.value_at_stake if s else None,
+                row.metric.owner_department.code if row.metric.owner_department else None,
+                row.metric.unit,
             ]
-        )
-    return response
+
+    return csv_download(f"hierarchy-{tree.period}-{tree.scope.label}", header, rows())
 
 
 @require_safe
@@ -226,16 +215,8 @@ def _trend(metric: Metric, ps) -> list[tuple[Period, RollupSnapshot | None]]:
 
 
 def _form_page(request, form, title, *, save, success_url, extra=None):
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        except StaleEdit as exc:
-            form.add_stale_error(exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(success_url() if callable(success_url) else success_url)
+    if save_with_form(request, form, save):
+        return redirect(success_url() if callable(success_url) else success_url)
     return render(request, "metrics/form.html", {"form": form, "title": title, **(extra or {})})
 
 

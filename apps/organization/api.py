@@ -1,6 +1,6 @@
-from rest_framework import mixins, serializers, viewsets
-from rest_framework.response import Response
+from rest_framework import serializers
 
+from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
 
 from . import services
@@ -29,38 +29,13 @@ class ChannelSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "archived"]
 
 
-class _OrganisationViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class _OrganisationViewSet(ServiceViewSet):
     """Read for everyone signed in; create and edit (with the version) for the CX leader.
     Addressed by code; nothing is deleted (archive from the pages)."""
 
     permission_classes = [PortalApiPermission, OrganisationApiPermission]
     lookup_field = "code"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
-        obj = self.create_service(by=request.user, **data)
-        return Response(self.get_serializer(obj).data, status=201)
-
-    def update(self, request, *args, **kwargs):
-        obj = self.get_object()
-        serializer = self.get_serializer(obj, data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if "version" not in data:
-            raise serializers.ValidationError({"version": ["This field is required to update."]})
-        version = data.pop("version")
-        obj = self.update_service(obj, by=request.user, version=version, **data)
-        return Response(self.get_serializer(obj).data)
 
 
 class DepartmentViewSet(_OrganisationViewSet):

@@ -1,13 +1,12 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.core import history, roles
-from apps.core.errors import StaleEdit
-from apps.core.forms import apply_validation_error
+from apps.core.forms import save_with_form
 from apps.core.tables import Column, Table
 
 from . import permissions, selectors, services
@@ -56,18 +55,8 @@ def department_detail(request, pk):
 
 
 def _save_with_form(request, form, save, success_url):
-    """Run a service with the form's data; show its validation or stale-edit errors."""
-    if form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        except StaleEdit as exc:
-            form.add_stale_error(exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(success_url)
-    return None
+    """Run a service with the form's data; redirect when saved, else None (form re-shown)."""
+    return redirect(success_url) if save_with_form(request, form, save) else None
 
 
 def department_create(request):
