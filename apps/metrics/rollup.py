@@ -139,18 +139,14 @@ def python_actuals(world: _World, metric_codes: set[str] | None, periods: set[Pe
 
 
 def compute_actuals(world: _World, metric_codes: set[str] | None, periods: set[Period] | None) -> Actuals:
+    """Stage 1: set-based SQL on PostgreSQL, the engine's reference elsewhere (the two are
+    compared by tests/metrics/test_sql_actuals.py and the parity test)."""
     if connection.vendor == "postgresql":
-        try:
-            from .sql_actuals import pg_actuals
-        except ImportError:  # pragma: no cover  (set-based path not installed)
-            pg_actuals = None
-        if pg_actuals is not None:
-            ids = (
-                None
-                if metric_codes is None
-                else [world.metrics[c].pk for c in metric_codes if c in world.metrics]
-            )
-            return pg_actuals(metric_ids=ids, periods=periods)
+        from .sql_actuals import pg_actuals
+
+        codes = world.metrics.keys() if metric_codes is None else metric_codes
+        ids = [world.metrics[c].pk for c in codes if c in world.metrics]  # active metrics only
+        return pg_actuals(metric_ids=ids, periods=periods)
     return python_actuals(world, metric_codes, periods)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from apps.organization.models import Channel, Department
 
@@ -24,7 +25,7 @@ class ScopeRef:
     name: str
 
 
-ORG_SCOPE = ScopeRef("org", 0, "org", "Organisation")
+ORG_SCOPE = ScopeRef("org", 0, "org", gettext_lazy("Organisation"))
 
 
 def parse_period(text: str | None, *, field: str = "period") -> Period:
@@ -277,7 +278,7 @@ def cost_trend(scope: ScopeRef, until: Period, months: int = 12) -> list[tuple[P
 
 
 def scope_names() -> dict[tuple[str, int], str]:
-    names = {("org", 0): "Organisation"}
+    names = {("org", 0): gettext_lazy("Organisation")}
     names.update({("dept", pk): name for pk, name in Department.objects.values_list("pk", "name")})
     names.update({("channel", pk): name for pk, name in Channel.objects.values_list("pk", "name")})
     return names
