@@ -195,7 +195,10 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if CELERY_TASK_ALWAYS_EAGER:
     # In-process tasks still ask for a producer; an in-memory transport needs no server.
     CELERY_BROKER_URL = "memory://localhost/"
-CELERY_TASK_EAGER_PROPAGATES = True
+# In process, a failing follow-up job (a roll-up after an ingest) must not turn the
+# request that queued it — already committed — into an error; it is logged, and the
+# sweep retries it. Tests propagate (config/settings/test.py).
+CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
