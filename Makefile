@@ -30,6 +30,14 @@ test: $(STAMP)
 	scripts/ensure-system-packages.sh
 	scripts/with-services.sh scripts/run-tests.sh
 
+## make bench: the roll-up and ingest bars (DESIGN §10) on a throwaway PostgreSQL + Redis;
+## SIZE=small (default, seconds) or SIZE=large (the bars: ≈ 5 million rows, ≈ 20 minutes)
+SIZE ?= small
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	scripts/with-services.sh env DJANGO_SETTINGS_MODULE=config.settings.test bash -c \
+		'$(PY) manage.py migrate --noinput -v0 && $(PY) bench/run.py --size $(SIZE)'
+
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

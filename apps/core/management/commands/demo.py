@@ -29,7 +29,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("Demo logins (e-mail / password):")
         for label, email, password in logins():
-            self.stdout.write(f"  {label:<45} {email:<28} {password}")
+            self.stdout.write(f"  {label:<54} {email:<26} {password}")
 
     def _load_all(self, context: dict) -> None:
         for app in DEMO_APPS:
