@@ -274,26 +274,27 @@ def _store(
     watch = open_periods(today)
     before_red = _red_before(world, results, watch)
     rows = []
+    by_key = {}
     for r in results:
         kind, scope_id = world.scope_key(r.scope)
-        rows.append(
-            RollupSnapshot(
-                metric_id=world.metrics[r.metric].pk,
-                period_kind=r.period.kind,
-                period_start=r.period.start,
-                scope_kind=kind,
-                scope_id=scope_id,
-                actual=r.actual,
-                target=r.target,
-                baseline=r.baseline,
-                own_score=r.own_score,
-                driven_score=r.driven_score,
-                status=r.status,
-                gap=r.gap,
-                value_at_stake=r.value_at_stake,
-                computed_at=now,
-            )
+        row = RollupSnapshot(
+            metric_id=world.metrics[r.metric].pk,
+            period_kind=r.period.kind,
+            period_start=r.period.start,
+            scope_kind=kind,
+            scope_id=scope_id,
+            actual=r.actual,
+            target=r.target,
+            baseline=r.baseline,
+            own_score=r.own_score,
+            driven_score=r.driven_score,
+            status=r.status,
+            gap=r.gap,
+            value_at_stake=r.value_at_stake,
+            computed_at=now,
         )
+        rows.append(row)
+        by_key[r.key] = row
     RollupSnapshot.objects.bulk_create(
         rows,
         batch_size=5000,
@@ -306,25 +307,18 @@ def _store(
     for r in results:
         if r.status != "red" or r.period not in watch or r.scope.kind == "channel":
             continue
-        key = (r.metric, r.period, r.scope)
-        if key in before_red and before_red[key]:
+        if before_red.get(r.key):
             continue
         turned += 1
-        kind, scope_id = world.scope_key(r.scope)
-        snapshot = RollupSnapshot.objects.get(
-            metric=world.metrics[r.metric],
-            period_kind=r.period.kind,
-            period_start=r.period.start,
-            scope_kind=kind,
-            scope_id=scope_id,
-        )
+        row = by_key[r.key]
+        # Listeners get the values just written (no query per snapshot).
         metric_turned_red.send(
             sender=Metric,
             metric=world.metrics[r.metric],
             period=r.period,
-            scope_kind=kind,
-            scope_id=scope_id,
-            snapshot=snapshot,
+            scope_kind=row.scope_kind,
+            scope_id=row.scope_id,
+            snapshot=row,
         )
     return len(rows), deleted, turned
 
