@@ -30,6 +30,7 @@ between the new and the old start must be recomputed too.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
@@ -78,6 +79,15 @@ class _Core:
         return self.own if self.own is not None else self.driven
 
 
+@functools.lru_cache(maxsize=4096)
+def _months(period: Period) -> list[Period]:
+    return period.months()
+
+
+# What a (metric, period, scope) outside the metric's candidate scopes computes to.
+_ABSENT = _Core(exists=False, actual=None, target=None, own=None, driven=None, gap=None)
+
+
 class Evaluation:
     """Stage 2 over one set of inputs, memoised, so snapshots and costs share the work.
 
@@ -124,6 +134,9 @@ class Evaluation:
         for metric, _period, scope in self.cells:
             self._cell_scopes[metric].add(scope)
         self._candidates: dict[str, list[Scope]] = {}
+        self._candidate_sets: dict[str, frozenset[Scope]] = {}
+        self._range: dict[str, dict] = {}
+        self._last_month = Period.containing("month", today).start
 
     # -- inputs -----------------------------------------------------------------------------
 
@@ -190,14 +203,17 @@ class Evaluation:
 
     def in_range(self, metric: str, period: Period) -> bool:
         """Whether ``period`` lies in :meth:`periods_of` for the metric."""
-        if period.kind not in period_kinds_for(self.metrics[metric].frequency):
-            return False
-        first = self.first_date(metric)
-        return first is not None and (
-            Period.containing(period.kind, first).start
-            <= period.start
-            <= Period.containing(period.kind, self.today).start
-        )
+        bounds = self._range.get(metric)
+        if bounds is None:
+            # Per metric once: the first and last period start of each kind it feeds.
+            first = self.first_date(metric)
+            kinds = period_kinds_for(self.metrics[metric].frequency) if first is not None else ()
+            bounds = self._range[metric] = {
+                kind: (Period.containing(kind, first).start, Period.containing(kind, self.today).start)
+                for kind in kinds
+            }
+        span = bounds.get(period.kind)
+        return span is not None and span[0] <= period.start <= span[1]
 
     # -- items 3-6 and 8 -------------------------------------------------------------------------
 
@@ -211,6 +227,14 @@ class Evaluation:
     def _compute_core(self, metric: str, period: Period, scope: Scope) -> _Core | None:
         if not self.in_range(metric, period):
             return None
+        candidates = self._candidate_sets.get(metric)
+        if candidates is None:
+            candidates = self._candidate_sets[metric] = frozenset(self.candidate_scopes(metric))
+        if scope not in candidates:
+            # No cell, no target of its own, no child that can exist here: no snapshot, and
+            # nothing a parent's driven score or a money flow could read. Parents ask for
+            # every child in each of their scopes; most of those asks end here.
+            return _ABSENT
         definition = self.metrics[metric]
         cell = self.cell(metric, period, scope)
         actual = cell.actual if cell is not None else None
@@ -313,9 +337,9 @@ class Evaluation:
         since nothing monetary lies above a top) or mw(n) otherwise. None when nothing was
         added. Interpretation: months after the month containing today add nothing.
         """
-        last_month = Period.containing("month", self.today).start
+        last_month = self._last_month
         flows = []
-        for month in period.months():
+        for month in _months(period):
             flow = self.flow(metric, month, scope) if month.start <= last_month else None
             if flow is not None:
                 flows.append(flow)

@@ -42,6 +42,15 @@ class Period:
             raise ValueError(f"unknown period kind {self.kind!r}")
         if self.start != Period._first_day(self.kind, self.start):
             raise ValueError(f"{self.start} does not start a {self.kind}")
+        # Periods key the engine's dictionaries millions of times: hash once. Ints only,
+        # so the value is the same in every process (str hashes are salted).
+        object.__setattr__(self, "_hash", hash((_MONTHS_IN[self.kind], self.start.toordinal())))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self):
+        return (type(self), (self.kind, self.start))
 
     @staticmethod
     def _first_day(kind: PeriodKind, d: date) -> date:

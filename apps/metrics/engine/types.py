@@ -74,6 +74,14 @@ class Scope:
                 raise ValueError(f"a {self.kind} scope needs a code")
         else:
             raise ValueError(f"unknown scope kind {self.kind!r}")
+        object.__setattr__(self, "_hash", hash((self.kind, self.code)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self):
+        # Rebuilt (and re-hashed) on unpickling: str hashes differ between processes.
+        return (type(self), (self.kind, self.code))
 
     @classmethod
     def org(cls) -> Scope:
