@@ -1,8 +1,10 @@
 import time
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 
 
@@ -49,3 +51,38 @@ class UserLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+class RejectNulMiddleware:
+    """PostgreSQL text cannot hold a NUL character: a query parameter or a small JSON or
+    form body carrying one would reach a lookup and fail as a server error. Refuse it
+    here, once, with a 400. (Large bodies are the bulk ingest's, which checks every value.)"""
+
+    SMALL_BODY = 1024 * 1024
+    # The bulk ingest validates every value itself and answers in its own error format.
+    OWN_CHECKS = ("/api/v1/measurements/bulk/",)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._carries_nul(request):
+            message = "Text may not contain NUL (\\u0000) characters."
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message)
+        return self.get_response(request)
+
+    def _carries_nul(self, request) -> bool:
+        if "\x00" in request.path_info or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+            return True
+        if request.path_info in self.OWN_CHECKS:
+            return False
+        content_type = request.META.get("CONTENT_TYPE", "")
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if 0 < length <= self.SMALL_BODY and content_type.startswith(
+            ("application/json", "application/x-www-form-urlencoded")
+        ):
+            body = request.body
+            return b"\x00" in body or b"\\u0000" in body or b"%00" in body
+        return False

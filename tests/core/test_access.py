@@ -106,3 +106,29 @@ def test_navigation_shows_each_role_what_it_may_use(client, p):
     contributor_page = client.get(reverse("home")).content.decode()
     assert reverse("organization:person-list") in leader_page
     assert reverse("organization:person-list") not in contributor_page
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("/api/v1/targets/?metric=%00", "api"),
+        ("/metrics/?q=a%00b", "page"),
+        ("/plans/?department=%00", "page"),
+    ],
+)
+def test_a_nul_character_in_a_query_is_a_400_not_a_server_error(client, p, url, kind):
+    client.force_login(p.alice)
+    response = client.get(url)
+    assert response.status_code == 400
+    if kind == "api":
+        assert "NUL" in response.json()["detail"]
+
+
+def test_a_nul_character_in_a_json_body_is_a_400_and_changes_nothing(api, p):
+    from apps.metrics.models import Metric
+
+    response = api(p.alice_token).post(
+        "/api/v1/metrics/", data='{"code": "X\\u0000", "name": "x"}', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert not Metric.objects.exists()
