@@ -6,10 +6,9 @@ from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Prefe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.metrics.adapters import link_defs, metric_def
-from apps.metrics.engine import graph
 from apps.metrics.engine.plans import plan_figures, rank_plans
 from apps.metrics.models import Metric
+from apps.metrics.selectors import money_weights
 
 from .models import ActionPlan, ExpectedImpact, Milestone
 
@@ -57,16 +56,9 @@ def filter_plans(qs, params):
     return qs.distinct()
 
 
-def money_weights() -> dict[str, float]:
-    metrics = [metric_def(m) for m in Metric.objects.filter(archived=False)]
-    codes = {m.code for m in metrics}
-    links = [x for x in link_defs() if x.child in codes and x.parent in codes]
-    return graph.money_weights(metrics, links)
-
-
-def roi_ranking(plans=None):
+def roi_ranking(plans=None, *, weights: dict[str, float] | None = None):
     """Plans ranked per DESIGN §4 item 10, with their figures: [(plan, PlanFigures)]."""
-    weights = money_weights()
+    weights = money_weights() if weights is None else weights
     plans = list(
         plans
         if plans is not None

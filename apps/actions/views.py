@@ -109,7 +109,7 @@ def plan_detail(request, pk):
         raise Http404 from None
     weights = selectors.money_weights()
     impacts = [(i, i.expected_change * weights.get(i.metric.code, 0.0) * 12) for i in plan.impacts.all()]
-    ((_plan, figures),) = selectors.roi_ranking([plan])
+    ((_plan, figures),) = selectors.roi_ranking([plan], weights=weights)
     can_edit = permissions.can_edit_plan(request.user, plan)
     milestones = [(m, permissions.can_update_milestone(request.user, m)) for m in plan.milestones.all()]
     return render(

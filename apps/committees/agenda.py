@@ -165,6 +165,16 @@ def live_figures(items, period: Period) -> dict[int, dict]:
     return figures
 
 
+def item_figures(review: Review) -> list[tuple[AgendaItem, dict]]:
+    """Each agenda item with its numbers: frozen at close once the review is closed, live
+    before (the workspace and a draft of the minutes)."""
+    items = list(review.items.all())
+    if review.is_closed:
+        return [(item, item.figures or {}) for item in items]
+    live = live_figures(items, agenda_period(review))
+    return [(item, live.get(item.pk, {})) for item in items]
+
+
 def freeze(review: Review) -> None:
     """Store each item's figures on the item: the minutes never recompute them."""
     items = list(review.items.select_related("follow_up"))

@@ -133,16 +133,17 @@ def review_schedule(request, pk):
     return redirect("committees:committee-detail", pk=pk)
 
 
+def _workspace_or_404(pk) -> Review:
+    try:
+        return selectors.review_workspace(pk)
+    except Review.DoesNotExist:
+        raise Http404 from None
+
+
 @require_safe
 def review_detail(request, pk):
     """The review workspace: one page for the whole meeting."""
-    try:
-        review = selectors.review_workspace(pk)
-    except Review.DoesNotExist:
-        raise Http404 from None
-    items = list(review.items.all())
-    period = agenda.agenda_period(review)
-    live = agenda.live_figures(items, period) if not review.is_closed else {}
+    review = _workspace_or_404(pk)
     can_run = permissions.can_run_review(request.user, review)
     decision_form = DecisionForm()
     # The form is drawn once per agenda item: evaluate its choices once, not per item.
@@ -153,8 +154,8 @@ def review_detail(request, pk):
         "committees/review_detail.html",
         {
             "review": review,
-            "items": [(item, item.figures if review.is_closed else live.get(item.pk, {})) for item in items],
-            "period": period,
+            "items": agenda.item_figures(review),
+            "period": agenda.agenda_period(review),
             "can_run": can_run,
             "decision_form": decision_form,
             "members": _invitees(review),
@@ -284,19 +285,10 @@ def review_close(request, pk):
 
 def _minutes_context(pk) -> dict:
     """Closed reviews show the figures frozen at close; an open one is a draft with live numbers."""
-    try:
-        review = selectors.review_workspace(pk)
-    except Review.DoesNotExist:
-        raise Http404 from None
-    items = list(review.items.all())
-    if review.is_closed:
-        rows = [(item, item.figures or {}) for item in items]
-    else:
-        live = agenda.live_figures(items, agenda.agenda_period(review))
-        rows = [(item, live.get(item.pk, {})) for item in items]
+    review = _workspace_or_404(pk)
     return {
         "review": review,
-        "rows": rows,
+        "rows": agenda.item_figures(review),
         "attendees": review.attendees.all(),
         "draft": not review.is_closed,
     }

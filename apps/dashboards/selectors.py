@@ -57,9 +57,10 @@ def newly_red(period: Period, scope) -> list[RollupSnapshot]:
 
 
 def overview(period: Period, scope) -> dict:
-    summary = metric_selectors.summary(period, scope)
-    previous = metric_selectors.summary(period.previous(), scope)
-    trend = metric_selectors.cost_trend(scope, period)
+    tops = metric_selectors.money_top_ids()  # once for the three reads below
+    summary = metric_selectors.summary(period, scope, top_ids=tops)
+    previous = metric_selectors.summary(period.previous(), scope, top_ids=tops)
+    trend = metric_selectors.cost_trend(scope, period, top_ids=tops)
     return {
         "summary": summary,
         "previous_cost": previous["cost_of_not_improving"],

@@ -318,9 +318,10 @@ class _RowChecker:
         return number
 
 
-def validate(rows: Iterable, *, user, csv_mode: bool) -> tuple[list[tuple], list[dict]]:
+def validate(rows: Iterable, *, user, csv_mode: bool, lookups: _Lookups | None = None):
+    """Every row checked: (clean row tuples, errors)."""
     limit = batch_limit()
-    checker = _RowChecker(user, _Lookups.load(), csv_mode=csv_mode)
+    checker = _RowChecker(user, lookups or _Lookups.load(), csv_mode=csv_mode)
     clean = []
     for index, raw in enumerate(rows):
         if index >= limit:
@@ -336,7 +337,8 @@ def validate(rows: Iterable, *, user, csv_mode: bool) -> tuple[list[tuple], list
 
 def measurements_ingest(*, rows: Iterable, by, csv_mode: bool) -> IngestResult:
     """Validate every row; write all of them or none. Raises BatchTooLarge / BadPayload."""
-    clean, errors = validate(rows, user=by, csv_mode=csv_mode)
+    lookups = _Lookups.load()
+    clean, errors = validate(rows, user=by, csv_mode=csv_mode, lookups=lookups)
     if errors:
         return IngestResult(errors=errors)
     result = IngestResult()
@@ -350,7 +352,7 @@ def measurements_ingest(*, rows: Iterable, by, csv_mode: bool) -> IngestResult:
             result.created, result.updated = _write_portable(clean)
         pairs = {(row[0], dirty.finest_period(row[1], row[2])) for row in clean}
         dirty.mark(pairs)
-    codes = {pk: code for code, (pk, *_rest) in _Lookups.load().metrics.items()}
+    codes = {pk: code for code, (pk, *_rest) in lookups.metrics.items()}
     periods: dict[str, set[str]] = {}
     for metric_id, period in pairs:
         periods.setdefault(codes.get(metric_id, str(metric_id)), set()).add(str(period))

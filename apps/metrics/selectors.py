@@ -76,23 +76,41 @@ def snapshots(*, metric: str | None = None, period: Period | None = None, scope:
     return qs
 
 
-def money_top_ids() -> list[int]:
-    """Monetary metrics with no monetary ancestor (DESIGN §4 item 7)."""
+def metric_graph() -> tuple[list[Metric], list, list]:
+    """The active metrics, their engine definitions and the active links between them
+    (two queries) — what every money computation starts from."""
     from .adapters import link_defs, metric_def
+
+    metrics = list(Metric.objects.filter(archived=False).select_related("owner_department"))
+    codes = {m.code for m in metrics}
+    links = [x for x in link_defs() if x.child in codes and x.parent in codes]
+    return metrics, [metric_def(m) for m in metrics], links
+
+
+def money_weights() -> dict[str, float]:
+    """mw(n) of every active metric (DESIGN §4 item 7)."""
     from .engine import graph
 
-    metrics = list(Metric.objects.filter(archived=False))
-    tops = set(graph.money_tops([metric_def(m) for m in metrics], link_defs()))
+    _metrics, defs, links = metric_graph()
+    return graph.money_weights(defs, links)
+
+
+def money_top_ids() -> list[int]:
+    """Monetary metrics with no monetary ancestor (DESIGN §4 item 7)."""
+    from .engine import graph
+
+    metrics, defs, links = metric_graph()
+    tops = set(graph.money_tops(defs, links))
     return [m.pk for m in metrics if m.code in tops]
 
 
-def summary(period: Period, scope: ScopeRef) -> dict:
+def summary(period: Period, scope: ScopeRef, *, top_ids: list[int] | None = None) -> dict:
     """Cost of not improving (= Σ the money tops' value at stake, which the engine keeps
     equal to Σ the leaves') and status counts by level, for one period and scope."""
     base = RollupSnapshot.objects.filter(
         period_kind=period.kind, period_start=period.start, scope_kind=scope.kind, scope_id=scope.id
     )
-    tops = base.filter(metric_id__in=money_top_ids())
+    tops = base.filter(metric_id__in=money_top_ids() if top_ids is None else top_ids)
     agg = tops.aggregate(
         total=Sum("value_at_stake"), counted=Count("pk", filter=Q(value_at_stake__isnull=False))
     )
@@ -174,25 +192,18 @@ class Hierarchy:
     queries whatever the number of metrics (metrics, links, two snapshot sets)."""
 
     def __init__(self, period: Period, scope: ScopeRef):
-        from .adapters import link_defs
         from .engine import graph
 
         self.period = period
         self.scope = scope
-        self.metrics = {
-            m.code: m
-            for m in Metric.objects.filter(archived=False).select_related("owner_department", "owner")
-        }
-        self.links = [x for x in link_defs() if x.child in self.metrics and x.parent in self.metrics]
+        metrics, defs, self.links = metric_graph()
+        self.metrics = {m.code: m for m in metrics}
         self.children = graph.children_of(self.links)
         self.parents = graph.parents_of(self.links)
         self.snapshots = self._snapshots(period)
         self.previous = self._snapshots(period.previous())
         self._impacts = None
-        from .adapters import metric_def
-
-        tops = graph.money_tops([metric_def(m) for m in self.metrics.values()], self.links)
-        self.tops = sorted(tops, key=lambda c: self.metrics[c].name)
+        self.tops = sorted(graph.money_tops(defs, self.links), key=lambda c: self.metrics[c].name)
 
     def _snapshots(self, period: Period) -> dict[str, RollupSnapshot]:
         qs = RollupSnapshot.objects.filter(
@@ -247,14 +258,16 @@ class Hierarchy:
         return [self.row(c) for c in codes]
 
 
-def cost_trend(scope: ScopeRef, until: Period, months: int = 12) -> list[tuple[Period, float | None]]:
+def cost_trend(
+    scope: ScopeRef, until: Period, months: int = 12, *, top_ids: list[int] | None = None
+) -> list[tuple[Period, float | None]]:
     """The cost of not improving per month, the last `months` months up to `until`
     (one query: the money tops' value at stake grouped by month)."""
     last = Period.containing("month", until.end)
     first = last
     for _step in range(months - 1):
         first = first.previous()
-    tops = money_top_ids()
+    tops = money_top_ids() if top_ids is None else top_ids
     rows = (
         RollupSnapshot.objects.filter(
             metric_id__in=tops,
@@ -287,13 +300,10 @@ def scope_names() -> dict[tuple[str, int], str]:
 def money_explanation(metric: Metric, period: Period) -> dict:
     """How the metric's value at stake is computed: its money weight, the paths to each
     money top, and (for a leaf) the monthly gaps × money weight at organisation scope."""
-    from .adapters import link_defs, metric_def
     from .engine import graph
 
-    metrics = list(Metric.objects.filter(archived=False))
-    defs = [metric_def(m) for m in metrics]
+    metrics, defs, links = metric_graph()
     by_code = {m.code: m for m in metrics}
-    links = [x for x in link_defs() if x.child in by_code and x.parent in by_code]
     weights = graph.money_weights(defs, links)
     impacts = graph.path_impacts(links)
     tops = graph.money_tops(defs, links)
