@@ -1,4 +1,10 @@
+import inspect
+from collections.abc import Callable
+
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from .errors import StaleEdit
@@ -29,24 +35,65 @@ def apply_validation_error(form: forms.Form, exc) -> None:
         form.add_error(None, exc.messages)
 
 
-def save_with_form(request, form, save) -> bool:
-    """Run `save(data)` — a service call — when the form is valid, and show the service's
-    validation or stale-edit errors beside the fields. True when saved; on a stale edit
-    `form.stale` holds the exception (what changed meanwhile can be shown)."""
-    from django.contrib import messages
-    from django.core.exceptions import ValidationError
+def _accepts_version(service: Callable) -> bool:
+    try:
+        return "version" in inspect.signature(service).parameters
+    except (TypeError, ValueError):
+        return False
 
+
+def call_form_service(request, form, service: Callable):
+    """Call `service(**cleaned_data)` when the form is valid — the form's hidden `version`
+    is passed on when the service takes one (an edit) and dropped otherwise (a create) —
+    and show the service's validation or stale-edit errors beside the fields.
+
+    Returns (saved, result). On a stale edit `form.stale` holds the exception, so a page
+    can show what changed meanwhile."""
     form.stale = None
     if request.method != "POST" or not form.is_valid():
-        return False
+        return False, None
+    data = dict(form.cleaned_data)
+    version = data.pop("version", None)
+    if version is not None and _accepts_version(service):
+        data["version"] = version
     try:
-        save(dict(form.cleaned_data))
+        result = service(**data)
     except ValidationError as exc:
         apply_validation_error(form, exc)
-        return False
+        return False, None
     except StaleEdit as exc:
         form.add_stale_error(exc)
         form.stale = exc
-        return False
+        return False, None
     messages.success(request, _("Saved."))
-    return True
+    return True, result
+
+
+def form_page(
+    request,
+    *,
+    form,
+    service: Callable,
+    success_url: str | Callable[[object], str],
+    template: str,
+    context: dict | None = None,
+):
+    """The one door of every form page: GET shows the form; a valid POST calls the
+    service (see call_form_service) and redirects to `success_url` — a URL, or a callable
+    given the service's result (the created object) — else the form is shown again with
+    its errors. Bind the object and the actor with functools.partial:
+
+        form_page(request, form=form, template="actions/plan_form.html",
+                  service=partial(services.plan_update, plan=plan, by=request.user),
+                  success_url=plan.get_absolute_url())
+    """
+    saved, result = call_form_service(request, form, service)
+    if saved:
+        return redirect(success_url(result) if callable(success_url) else success_url)
+    return render(request, template, {"form": form, **(context or {})})
+
+
+def save_with_form(request, form, save) -> bool:
+    """Legacy: `save(data)` closures. Being replaced by form_page / call_form_service."""
+    saved, _result = call_form_service(request, form, lambda **data: save(data))
+    return saved
