@@ -95,5 +95,8 @@ def form_page(
 
 def save_with_form(request, form, save) -> bool:
     """Legacy: `save(data)` closures. Being replaced by form_page / call_form_service."""
-    saved, _result = call_form_service(request, form, lambda **data: save(data))
+    def legacy(version=None, **data):
+        save({**data, "version": version})
+
+    saved, _result = call_form_service(request, form, legacy)
     return saved
