@@ -95,6 +95,7 @@ def form_page(
 
 def save_with_form(request, form, save) -> bool:
     """Legacy: `save(data)` closures. Being replaced by form_page / call_form_service."""
+
     def legacy(version=None, **data):
         save({**data, "version": version})
 
