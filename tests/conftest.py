@@ -2,10 +2,22 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.conf import settings
 
 from apps.metrics import services as metric_services
 from apps.metrics.models import Metric
 from tests.personas import make_personas
+
+
+def pytest_collection_modifyitems(config, items):
+    """`@pytest.mark.postgres` tests are skipped on SQLite (DATABASE_URL=sqlite:///…), and only
+    there: on PostgreSQL, the real target, every test runs."""
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL only (this run is on SQLite)")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import transaction
 from django.utils import timezone
 
 from .engine.periods import Period, period_kinds_for
+from .jobs import queue_after_commit
 from .models import DirtyPeriod, Measurement, Metric
 
 
@@ -67,7 +67,16 @@ def mark_range(metric: Metric, first: date, last: date | None) -> int:
     return mark(pairs)
 
 
-def queue_rollup() -> None:
-    from .tasks import rollup_task
+def mark_open_periods_dirty(today: date | None = None) -> int:
+    """Nightly: today's date moves pro-rating and target validity in the open periods
+    (the finest periods containing today and the previous month)."""
+    today = today or timezone.localdate()
+    pairs = []
+    for pk, frequency in Metric.objects.filter(archived=False).values_list("pk", "frequency"):
+        for day in (today, Period.containing("month", today).previous().start):
+            pairs.append((pk, finest_period(frequency, day)))
+    return mark(pairs)
 
-    transaction.on_commit(rollup_task.delay)
+
+def queue_rollup() -> None:
+    queue_after_commit("metrics.rollup")

@@ -345,13 +345,14 @@ def measurements_ingest(*, rows: Iterable, by, csv_mode: bool) -> IngestResult:
     if not clean:
         return result
     with transaction.atomic():
-        _mark_moved_starts(clean)
+        moved = _moved_start_pairs(clean)  # read before the write changes the first rows
         if connection.vendor == "postgresql":
             result.created, result.updated = _write_postgresql(clean)
         else:
             result.created, result.updated = _write_portable(clean)
         pairs = {(row[0], dirty.finest_period(row[1], row[2])) for row in clean}
-        dirty.mark(pairs)
+        # One mark for the whole batch: one roll-up queued, not one per kind of pair.
+        dirty.mark(pairs | moved)
     codes = {pk: code for code, (pk, *_rest) in lookups.metrics.items()}
     periods: dict[str, set[str]] = {}
     for metric_id, period in pairs:
@@ -380,23 +381,23 @@ def _first_stored(metric_ids: list[int]) -> dict[int, date]:
     )
 
 
-def _mark_moved_starts(clean: list[tuple]) -> None:
+def _moved_start_pairs(clean: list[tuple]) -> set[tuple[int, Period]]:
     """A row earlier than a metric's first measurement moves where its snapshots start
-    (target-only snapshots appear in between): mark those years too."""
+    (target-only snapshots appear in between): those years are dirty too."""
     batch_first: dict[int, date] = {}
     for metric_id, _freq, day, *_rest in clean:
         if metric_id not in batch_first or day < batch_first[metric_id]:
             batch_first[metric_id] = day
     stored = _first_stored(list(batch_first))
     this_year = timezone.localdate().year
-    pairs = []
+    pairs = set()
     for metric_id, first in batch_first.items():
         old = stored.get(metric_id)
         if old is not None and first >= old:
             continue
         last_year = min(old.year if old else this_year, this_year)
-        pairs += [(metric_id, Period("year", date(y, 1, 1))) for y in range(first.year, last_year + 1)]
-    dirty.mark(pairs)
+        pairs |= {(metric_id, Period("year", date(y, 1, 1))) for y in range(first.year, last_year + 1)}
+    return pairs
 
 
 _COLUMNS = (

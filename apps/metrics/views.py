@@ -404,7 +404,7 @@ def rollup_page(request):
     """Start a full roll-up (CX leader) and watch its progress (htmx polling)."""
     if request.method == "POST":
         permissions.require(permissions.can_run_rollup(request.user))
-        from .rollup import request_full_rollup
+        from .runs import request_full_rollup
 
         request_full_rollup(by=request.user)
         messages.success(request, _("A full roll-up is queued."))

@@ -12,10 +12,7 @@ import pytest
 from tests.metrics.golden import golden_data
 
 DATA = golden_data()
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(DATA is None, reason="shared/golden not beside the repo"),
-]
+pytestmark = pytest.mark.django_db
 FIELDS = ["actual", "target", "own_score", "driven_score", "gap", "value_at_stake"]
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 
@@ -20,14 +18,10 @@ from apps.metrics.engine import (
     money_tops,
 )
 from tests.engine.builders import P, index
+from tests.golden import golden_json
 
-GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "golden" / "engine_example.json"
 FIELDS = ("actual", "target", "own_score", "driven_score", "status", "gap", "value_at_stake")
 TODAY = date(2026, 11, 23)
-
-pytestmark = pytest.mark.skipif(
-    not GOLDEN.exists(), reason=f"golden example not found at {GOLDEN} (shared/ beside the repo)"
-)
 
 
 def _date(text: str | None) -> date | None:
@@ -35,7 +29,7 @@ def _date(text: str | None) -> date | None:
 
 
 def load_golden() -> dict:
-    data = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    data = golden_json()
     links = data["links"]
     return {
         "raw": data,

@@ -1,18 +1,15 @@
-"""Load ../shared/golden/engine_example.json into the database through the services."""
+"""Load the golden example (tests/golden/engine_example.json) into the database through the services."""
 
-import json
 from datetime import date, datetime
-from pathlib import Path
 
 from apps.metrics import services
 from apps.metrics.models import Measurement, Metric
 from apps.organization.models import Channel, Department
+from tests.golden import golden_json
 
-GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "golden" / "engine_example.json"
 
-
-def golden_data() -> dict | None:
-    return json.loads(GOLDEN.read_text()) if GOLDEN.exists() else None
+def golden_data() -> dict:
+    return golden_json()
 
 
 def load_golden(data: dict, *, by) -> None:

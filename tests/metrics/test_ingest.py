@@ -1,9 +1,13 @@
 """Bulk ingest through the API: upsert, all-or-nothing, every bad row named, never a 500."""
 
 import json
+from datetime import date
+from unittest import mock
 
 import pytest
+from django.utils import timezone
 
+from apps.metrics import ingest, tasks
 from apps.metrics.models import DirtyPeriod, Measurement
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +182,26 @@ def test_a_large_batch_goes_through(api, p, hierarchy):
     assert response.status_code == 200, response.content[:500]
     assert response.json()["created"] == 20000
     assert Measurement.objects.count() == 20000
+
+
+def test_the_first_ingest_of_a_metric_queues_one_rollup(p, hierarchy, django_capture_on_commit_callbacks):
+    # The first rows of a metric mark both their months and the years where its snapshots
+    # now start; both go in one mark, so one roll-up is queued, not two.
+    DirtyPeriod.objects.all().delete()  # what setting up the hierarchy marked
+    with (
+        mock.patch.object(tasks.rollup_task, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        result = ingest.measurements_ingest(
+            rows=[row(), row(period_start="2024-11-01")], by=p.alice, csv_mode=False
+        )
+    assert result.ok, result.errors
+    assert len(callbacks) == 1
+    assert delay.call_count == 1
+    marked = set(DirtyPeriod.objects.values_list("period_kind", "period_start"))
+    assert marked == {
+        ("month", date(2025, 3, 1)),
+        ("month", date(2024, 11, 1)),
+        ("year", date(2024, 1, 1)),
+        ("year", date(2025, 1, 1)),
+    } | {("year", date(y, 1, 1)) for y in range(2026, timezone.localdate().year + 1)}

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from apps.metrics import ingest, rollup
+from apps.metrics import ingest, rollup, snapshot_store
 from apps.metrics.models import DirtyPeriod, RollupSnapshot
 from apps.notifications.models import Notification
 from tests.metrics.golden import golden_data, load_golden
@@ -65,7 +65,7 @@ def ingest_rows(user, rows):
 @pytest.fixture
 def loaded(p, hierarchy):
     ingest_rows(p.alice, rows_for(MONTHS_2025))
-    ingest_rows(p.alice, rows_for(MONTHS_2025, channel="EMAIL" if False else "WEB", base=280))
+    ingest_rows(p.alice, rows_for(MONTHS_2025, channel="WEB", base=280))
     ingest_rows(
         p.alice, rows_for(MONTHS_2025, metric="WEB_ERR", department="WEBSITE", channel="WEB", base=60)
     )
@@ -135,6 +135,7 @@ def test_editing_a_link_impact_recomputes_value_at_stake_below_it(p, loaded):
     assert incremental == all_snapshots()
 
 
+@pytest.mark.postgres  # concurrent writers: SQLite locks the whole file
 @pytest.mark.django_db(transaction=True)
 def test_an_ingest_committed_during_a_rollup_is_picked_up_by_the_next_run(p, hierarchy, monkeypatch):
     from apps.metrics import dirty
@@ -173,6 +174,7 @@ def test_an_ingest_committed_during_a_rollup_is_picked_up_by_the_next_run(p, hie
     assert any(s[0] == "AHT" and s[2] == date(2025, 8, 1) for s in after_runs)
 
 
+@pytest.mark.postgres  # concurrent writers: SQLite locks the whole file
 @pytest.mark.django_db(transaction=True)
 def test_two_rollups_started_at_once_leave_the_same_rows_as_one(p, hierarchy):
     ingest_rows(p.alice, rows_for(MONTHS_2025))
@@ -206,17 +208,17 @@ def test_a_run_killed_half_way_leaves_the_previous_rows_and_a_retry_completes(p,
     ingest_rows(p.alice, rows_for(["2025-06-01"], base=900))
     before = all_snapshots()
     dirty_before = DirtyPeriod.objects.count()
-    real_delete = rollup._delete_stale
+    real_delete = snapshot_store.delete_stale
 
     def die(*args, **kwargs):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(rollup, "_delete_stale", die)
+    monkeypatch.setattr(snapshot_store, "delete_stale", die)
     with pytest.raises(SystemExit):
         rollup.rollup_dirty(today=date(2026, 11, 23))
     assert all_snapshots() == before
     assert DirtyPeriod.objects.filter(claim_token__isnull=True).count() == dirty_before
-    monkeypatch.setattr(rollup, "_delete_stale", real_delete)
+    monkeypatch.setattr(snapshot_store, "delete_stale", real_delete)
     rollup.rollup_dirty(today=date(2026, 11, 23))
     retried = all_snapshots()
     rollup.rollup_full(today=date(2026, 11, 23))
@@ -272,7 +274,6 @@ json.dump(out, sys.stdout)
 """
 
 
-@pytest.mark.skipif(golden_data() is None, reason="shared/golden not beside the repo")
 @pytest.mark.django_db
 def test_parity_sqlite_and_postgresql_give_the_same_snapshots(p, tmp_path):
     """The same roll-up on SQLite (engine reference, in a subprocess) and on this database."""

@@ -9,10 +9,7 @@ from apps.metrics.rollup import rollup_full
 from tests.metrics.golden import golden_data, load_golden
 
 DATA = golden_data()
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(DATA is None, reason="shared/golden not beside the repo"),
-]
+pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 23)
 FIELDS = ["actual", "target", "own_score", "driven_score", "gap", "value_at_stake"]
 

@@ -4,10 +4,8 @@ items 1–2), on the golden example, and on random small datasets."""
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -21,17 +19,12 @@ from apps.metrics.models import Measurement, Metric
 from apps.metrics.sql_actuals import pg_actuals
 from apps.organization.models import Channel, Department
 from tests.factories import ChannelFactory, DepartmentFactory
+from tests.golden import golden_json
 
-GOLDEN = Path(__file__).resolve().parents[3] / "shared/golden/engine_example.json"
 T0 = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="sql_actuals is the PostgreSQL stage 1; other databases use the engine's Python reference",
-    ),
-]
+# sql_actuals is the PostgreSQL stage 1; other databases use the engine's Python reference.
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -367,9 +360,8 @@ def test_the_jit_setting_is_left_as_it_was():
 # --- the golden example ----------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not GOLDEN.exists(), reason=f"golden example not found at {GOLDEN}")
 def test_golden_example_measurements():
-    data = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    data = golden_json()
     make_org(dict.fromkeys(data["departments"]), tuple(data["channels"]))
     metrics = {m["code"]: make_metric(m["code"], m["aggregation"], m["frequency"]) for m in data["metrics"]}
     for r in data["measurements"]:

@@ -80,6 +80,7 @@ def test_a_fresh_claim_is_not_taken_by_another_worker(p, mailoutbox):
     assert services.claim_unsent()[1] == []
 
 
+@pytest.mark.postgres  # concurrent claims (SKIP LOCKED); SQLite locks the whole file
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_never_send_one_row_twice(p):
     # Written directly: in autocommit, notify() would mail them at once in process.
@@ -170,5 +171,15 @@ def test_someone_elses_notification_is_not_found(client, p):
 
 @pytest.mark.django_db
 def test_mail_count_matches(p):
+    # One mail per pending notification, to its recipient, in batches of `limit`; a second
+    # run sends nothing more.
+    rows = _make(p, 3) + [services.notify(recipient=p.wanda, kind="test", subject="For Wanda", body="b")]
     mail.outbox = []
+    assert services.send_pending_email(limit=3) == {"claimed": 3, "sent": 3, "failed": 0}
+    assert len(mail.outbox) == 3
+    assert services.send_pending_email(limit=3) == {"claimed": 1, "sent": 1, "failed": 0}
     assert services.send_pending_email()["claimed"] == 0
+    assert len(mail.outbox) == len(rows) == 4
+    sent = sorted((m.to[0], m.subject) for m in mail.outbox)
+    assert sent == sorted((r.recipient.email, r.subject) for r in rows)
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
