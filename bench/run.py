@@ -41,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -519,7 +519,238 @@ def fmt_ratio(x: float) -> str:
     return f"{x:.2f}×"
 
 
-def main(argv: list[str] | None = None) -> int:
+@dataclass
+class Bench:
+    """What the stages share: the arguments, the table being filled, what failed, and what
+    earlier stages produced for later ones."""
+
+    args: argparse.Namespace
+    broker_url: str
+    workdir: Path
+    table: list[Row] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+    ent: generate.Enterprise | None = None
+    t_ref: float = 0.0
+    t_full: float = 0.0
+    user: object = None
+
+    @property
+    def bars(self) -> bool:
+        return self.args.size == "large"  # DESIGN §10 states the bars for the large set
+
+    def bar(self, ok: bool, name: str) -> str:
+        """The ok column of a bar, recording a miss when the bars apply."""
+        if self.bars and not ok:
+            self.missed.append(name)
+        return verdict(ok, self.bars)
+
+
+def stage_generate(b: Bench) -> None:
+    """1. the enterprise."""
+    apply_server_settings()
+    log(f"server: {server_settings_text()}")
+    log(f"generating --size {b.args.size} …")
+    ent = b.ent = generate.generate(b.args.size, b.args.seed)
+    b.table.append(
+        Row(
+            f"generate ({b.args.size}, COPY)",
+            ent.seconds,
+            notes=f"{len(ent.dept_ids)} depts, {len(ent.chan_ids)} channels, "
+            f"{len(ent.metrics):,} metrics, "
+            f"{ent.links:,} links, {ent.targets:,} targets, {ent.rows:,} rows {FIRST_DAY}..{LAST_DAY}",
+        )
+    )
+
+
+def stage_reference(b: Bench) -> None:
+    """2. the hand-written reference."""
+    log("reference INSERT … SELECT … GROUPING SETS …")
+    b.t_ref, ref_rows = run_reference()
+    b.table.append(
+        Row("reference: INSERT…SELECT…GROUPING SETS", b.t_ref, "1.00×", notes=f"{ref_rows:,} actuals")
+    )
+
+
+def stage_full_rollup(b: Bench) -> None:
+    """3. the portal's full roll-up, its actuals checked against the reference."""
+    from apps.metrics.rollup import rollup_full
+
+    log("portal full roll-up …")
+    b.t_full, stats = timed(rollup_full, today=TODAY)
+    for stage in ("actuals", "engine", "upsert"):
+        b.table.append(Row(f"  portal full roll-up: {stage}", stats.timings.get(stage)))
+    ok = b.t_full <= 1.5 * b.t_ref
+    b.table.append(
+        Row(
+            "portal full roll-up (total)",
+            b.t_full,
+            fmt_ratio(b.t_full / b.t_ref),
+            "≤ 1.5× ref",
+            b.bar(ok, "full roll-up ≤ 1.5× reference"),
+            f"{stats.written:,} snapshots, {stats.metrics:,} metrics, {stats.periods} periods; "
+            f"stage 1: {stage_one_path()}",
+        )
+    )
+    log("comparing the portal's actuals with the reference …")
+    try:
+        matched, worst = compare_with_reference()
+        b.table.append(
+            Row(
+                "  actuals equal the reference",
+                None,
+                ok="yes",
+                notes=f"{matched:,} cells, worst rel {worst:.1e}",
+            )
+        )
+    except CheckFailed as exc:
+        b.failures.append(str(exc))
+        b.table.append(Row("  actuals equal the reference", None, ok="NO", notes=str(exc)[:120]))
+
+
+def stage_pandas(b: Bench) -> None:
+    """4. pandas from a CSV export, checked against the reference."""
+    log("pandas …")
+    path = b.workdir / "measurements.csv"
+    t_export, _ = timed(export_csv, path)
+    t_pandas, result = timed(pandas_actuals, path)
+    try:
+        n, worst = compare_pandas(result)
+        note = f"read_csv + 9 group-bys; equal to the reference ({n:,}); export {t_export:.1f} s"
+        ok = "yes"
+    except CheckFailed as exc:
+        b.failures.append(str(exc))
+        note, ok = str(exc)[:120], "NO"
+    b.table.append(
+        Row("pandas from a CSV export", t_pandas, fmt_ratio(t_pandas / b.t_ref), ok=ok, notes=note)
+    )
+    del result
+    path.unlink()
+
+
+def stage_incremental(b: Bench) -> None:
+    """5. one day of one department ingested, rolled up incrementally, then checked
+    against a full recompute."""
+    from apps.metrics.ingest import measurements_ingest
+    from apps.metrics.models import DirtyPeriod
+    from apps.metrics.rollup import rollup_dirty, rollup_full
+
+    log("incremental: one day for one department …")
+    b.user = bench_user()
+    dept_index = 1
+    rows = one_day_rows(b.ent, dept_index)
+    t_ingest, ingested = timed(measurements_ingest, rows=rows, by=b.user, csv_mode=False)
+    if not ingested.ok:
+        raise CheckFailed(f"ingest of one day refused: {ingested.errors[:3]}")
+    dirty = DirtyPeriod.objects.count()
+    t_inc, inc = timed(rollup_dirty, today=TODAY)
+    speedup = b.t_full / t_inc if t_inc else float("inf")
+    b.table.append(
+        Row(
+            "incremental roll-up (1 day × 1 dept)",
+            t_inc,
+            f"{speedup:.0f}× faster",
+            "≥ 20×",
+            b.bar(speedup >= 20, "incremental ≥ 20× faster than full"),
+            f"{len(rows)} rows of {b.ent.dept_codes[dept_index]} on {TODAY} "
+            f"({t_ingest:.2f} s ingest), {dirty} dirty pairs → {inc.metrics} metrics, "
+            f"{inc.written:,} snapshots; " + ", ".join(f"{k} {v:.2f}" for k, v in inc.timings.items()),
+        )
+    )
+    for statement in SNAPSHOT_COPY.split(";"):
+        sql(statement)
+    log("full roll-up again (re-run over existing snapshots) …")
+    t_full2, _stats2 = timed(rollup_full, today=TODAY)
+    both, one_side, different = sql(SNAPSHOT_COMPARE)[0]
+    same = not one_side and not different
+    if not same:
+        b.failures.append(
+            f"incremental ≠ full recompute: {one_side} missing on one side, {different} different"
+        )
+    b.table.append(
+        Row(
+            "  full recompute equals incremental",
+            t_full2,
+            ok="yes" if same else "NO",
+            notes=f"{both:,} snapshots compared (seconds: the full re-run, upserting over existing "
+            f"rows; the incremental run is {t_full2 / t_inc:.0f}× faster than it)",
+        )
+    )
+    sql("DROP TABLE bench_snapshots_incremental")
+
+
+def stage_api_ingest(b: Bench) -> None:
+    """6. a CSV POSTed to gunicorn while a Celery worker runs, against PostgreSQL's COPY."""
+    from apps.metrics.models import DirtyPeriod, RollupSnapshot
+    from apps.organization.services import token_create
+
+    log(f"API ingest of {b.args.api_rows:,} rows …")
+    csv_path = b.workdir / "api.csv"
+    api_rows = write_api_csv(b.ent, csv_path, b.args.api_rows)
+    t_copy = copy_file_seconds(csv_path)
+    _token, key = token_create(user=b.user or bench_user(), name="bench")
+    DirtyPeriod.objects.all().delete()
+    services = Services(b.workdir, b.broker_url)
+    try:
+        services.start()
+        # Warm both gunicorn workers (URL resolver, DRF, lazy imports) with a batch the
+        # view refuses whole: same path, nothing written, no roll-up queued.
+        bad = b"metric,period_start,source,value\nNO-SUCH,2026-01-01,x,1\n"
+        for _ in range(4):
+            _t, warm_status, _p = post_csv(services.port, key, bad)
+            if warm_status != 400:
+                raise CheckFailed(f"warm-up batch answered {warm_status}, expected 400: {_p[:200]!r}")
+        body = csv_path.read_bytes()
+        t_api, status, payload = post_csv(services.port, key, body)
+        dirty_after = DirtyPeriod.objects.count()
+        # Queued, not run in the request: the dirty pairs are there when the response
+        # arrives, and the worker claims them.
+        claimed = False
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if (
+                DirtyPeriod.objects.filter(claim_token__isnull=False).exists()
+                or not DirtyPeriod.objects.exists()
+            ):
+                claimed = True
+                break
+            time.sleep(0.1)
+    finally:
+        services.stop()
+    if status != 200:
+        raise CheckFailed(f"API ingest answered {status}: {payload[:300]!r}")
+    rate = api_rows / t_api
+    b.table.append(
+        Row(f"COPY of the same CSV ({api_rows:,} rows)", t_copy, notes=f"{api_rows / t_copy:,.0f} rows/s")
+    )
+    b.table.append(
+        Row(
+            f"API ingest: POST {len(body) / 1e6:.1f} MB CSV to gunicorn",
+            t_api,
+            f"{t_api / t_copy:.1f}× COPY",
+            "≥ 50,000 rows/s",
+            b.bar(rate >= 50_000, "API ingest ≥ 50,000 rows/s"),
+            f"{rate:,.0f} rows/s; {dirty_after} dirty pairs queued"
+            + (", claimed by the Celery worker" if claimed else ", NOT claimed by the worker within 60 s"),
+        )
+    )
+    if not claimed:
+        b.failures.append("the Celery worker did not pick up the queued roll-up")
+    log(f"snapshots at the end: {RollupSnapshot.objects.count():,}")
+
+
+STAGES = [
+    stage_generate,
+    stage_reference,
+    stage_full_rollup,
+    stage_pandas,
+    stage_incremental,
+    stage_api_ingest,
+]
+
+
+def setup(argv: list[str] | None) -> tuple[argparse.Namespace, str]:
+    """Arguments and environment; Django set up for this process. Returns (args, broker URL)."""
     parser = argparse.ArgumentParser(description="DESIGN §10 roll-up and ingest bars")
     parser.add_argument("--size", choices=sorted(generate.SIZES), default="small")
     parser.add_argument("--seed", type=int, default=20260101)
@@ -544,216 +775,33 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     generate.setup_django()
+    return args, broker_url
 
-    from apps.metrics.ingest import measurements_ingest
-    from apps.metrics.models import DirtyPeriod, RollupSnapshot
-    from apps.metrics.rollup import rollup_dirty, rollup_full
-    from apps.organization.services import token_create
 
-    table: list[Row] = []
-    bars = args.size == "large"  # DESIGN §10 states the bars for the large set
-    failures: list[str] = []
-    missed: list[str] = []
-    workdir = Path(tempfile.mkdtemp(prefix="cx-bench-"))
+def main(argv: list[str] | None = None) -> int:
+    args, broker_url = setup(argv)
+    b = Bench(args=args, broker_url=broker_url, workdir=Path(tempfile.mkdtemp(prefix="cx-bench-")))
     try:
-        # 1. the enterprise
-        apply_server_settings()
-        log(f"server: {server_settings_text()}")
-        log(f"generating --size {args.size} …")
-        ent = generate.generate(args.size, args.seed)
-        table.append(
-            Row(
-                f"generate ({args.size}, COPY)",
-                ent.seconds,
-                notes=f"{len(ent.dept_ids)} depts, {len(ent.chan_ids)} channels, "
-                f"{len(ent.metrics):,} metrics, "
-                f"{ent.links:,} links, {ent.targets:,} targets, {ent.rows:,} rows {FIRST_DAY}..{LAST_DAY}",
-            )
-        )
-
-        # 2. the reference
-        log("reference INSERT … SELECT … GROUPING SETS …")
-        t_ref, ref_rows = run_reference()
-        table.append(
-            Row("reference: INSERT…SELECT…GROUPING SETS", t_ref, "1.00×", notes=f"{ref_rows:,} actuals")
-        )
-
-        # 3. the portal's full roll-up
-        log("portal full roll-up …")
-        t_full, stats = timed(rollup_full, today=TODAY)
-        for stage in ("actuals", "engine", "upsert"):
-            table.append(Row(f"  portal full roll-up: {stage}", stats.timings.get(stage)))
-        full_ok = t_full <= 1.5 * t_ref
-        table.append(
-            Row(
-                "portal full roll-up (total)",
-                t_full,
-                fmt_ratio(t_full / t_ref),
-                "≤ 1.5× ref",
-                verdict(full_ok, bars),
-                f"{stats.written:,} snapshots, {stats.metrics:,} metrics, {stats.periods} periods; "
-                f"stage 1: {stage_one_path()}",
-            )
-        )
-        if bars and not full_ok:
-            missed.append("full roll-up ≤ 1.5× reference")
-        log("comparing the portal's actuals with the reference …")
-        try:
-            matched, worst = compare_with_reference()
-            table.append(
-                Row(
-                    "  actuals equal the reference",
-                    None,
-                    ok="yes",
-                    notes=f"{matched:,} cells, worst rel {worst:.1e}",
-                )
-            )
-        except CheckFailed as exc:
-            failures.append(str(exc))
-            table.append(Row("  actuals equal the reference", None, ok="NO", notes=str(exc)[:120]))
-
-        # 4. pandas
-        log("pandas …")
-        path = workdir / "measurements.csv"
-        t_export, _ = timed(export_csv, path)
-        t_pandas, result = timed(pandas_actuals, path)
-        try:
-            n, worst = compare_pandas(result)
-            note = f"read_csv + 9 group-bys; equal to the reference ({n:,}); export {t_export:.1f} s"
-            ok = "yes"
-        except CheckFailed as exc:
-            failures.append(str(exc))
-            note, ok = str(exc)[:120], "NO"
-        table.append(
-            Row("pandas from a CSV export", t_pandas, fmt_ratio(t_pandas / t_ref), ok=ok, notes=note)
-        )
-        del result
-        path.unlink()
-
-        # 5. incremental
-        log("incremental: one day for one department …")
-        user = bench_user()
-        dept_index = 1
-        rows = one_day_rows(ent, dept_index)
-        t_ingest, ingested = timed(measurements_ingest, rows=rows, by=user, csv_mode=False)
-        if not ingested.ok:
-            raise CheckFailed(f"ingest of one day refused: {ingested.errors[:3]}")
-        dirty = DirtyPeriod.objects.count()
-        t_inc, inc = timed(rollup_dirty, today=TODAY)
-        speedup = t_full / t_inc if t_inc else float("inf")
-        inc_ok = speedup >= 20
-        if bars and not inc_ok:
-            missed.append("incremental ≥ 20× faster than full")
-        table.append(
-            Row(
-                "incremental roll-up (1 day × 1 dept)",
-                t_inc,
-                f"{speedup:.0f}× faster",
-                "≥ 20×",
-                verdict(inc_ok, bars),
-                f"{len(rows)} rows of {ent.dept_codes[dept_index]} on {TODAY} "
-                f"({t_ingest:.2f} s ingest), {dirty} dirty pairs → {inc.metrics} metrics, "
-                f"{inc.written:,} snapshots; " + ", ".join(f"{k} {v:.2f}" for k, v in inc.timings.items()),
-            )
-        )
-        for statement in SNAPSHOT_COPY.split(";"):
-            sql(statement)
-        log("full roll-up again (re-run over existing snapshots) …")
-        t_full2, _stats2 = timed(rollup_full, today=TODAY)
-        both, one_side, different = sql(SNAPSHOT_COMPARE)[0]
-        same = not one_side and not different
-        if not same:
-            failures.append(
-                f"incremental ≠ full recompute: {one_side} missing on one side, {different} different"
-            )
-        table.append(
-            Row(
-                "  full recompute equals incremental",
-                t_full2,
-                ok="yes" if same else "NO",
-                notes=f"{both:,} snapshots compared (seconds: the full re-run, upserting over existing "
-                f"rows; the incremental run is {t_full2 / t_inc:.0f}× faster than it)",
-            )
-        )
-        sql("DROP TABLE bench_snapshots_incremental")
-
-        # 6. API ingest
-        log(f"API ingest of {args.api_rows:,} rows …")
-        csv_path = workdir / "api.csv"
-        api_rows = write_api_csv(ent, csv_path, args.api_rows)
-        t_copy = copy_file_seconds(csv_path)
-        _token, key = token_create(user=user, name="bench")
-        DirtyPeriod.objects.all().delete()
-        services = Services(workdir, broker_url)
-        try:
-            services.start()
-            # Warm both gunicorn workers (URL resolver, DRF, lazy imports) with a batch the
-            # view refuses whole: same path, nothing written, no roll-up queued.
-            bad = b"metric,period_start,source,value\nNO-SUCH,2026-01-01,x,1\n"
-            for _ in range(4):
-                _t, warm_status, _p = post_csv(services.port, key, bad)
-                if warm_status != 400:
-                    raise CheckFailed(f"warm-up batch answered {warm_status}, expected 400: {_p[:200]!r}")
-            body = csv_path.read_bytes()
-            t_api, status, payload = post_csv(services.port, key, body)
-            dirty_after = DirtyPeriod.objects.count()
-            # Queued, not run in the request: the dirty pairs are there when the response
-            # arrives, and the worker claims them.
-            claimed = False
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                if (
-                    DirtyPeriod.objects.filter(claim_token__isnull=False).exists()
-                    or not DirtyPeriod.objects.exists()
-                ):
-                    claimed = True
-                    break
-                time.sleep(0.1)
-        finally:
-            services.stop()
-        if status != 200:
-            raise CheckFailed(f"API ingest answered {status}: {payload[:300]!r}")
-        rate = api_rows / t_api
-        api_ok = rate >= 50_000
-        if bars and not api_ok:
-            missed.append("API ingest ≥ 50,000 rows/s")
-        table.append(
-            Row(f"COPY of the same CSV ({api_rows:,} rows)", t_copy, notes=f"{api_rows / t_copy:,.0f} rows/s")
-        )
-        table.append(
-            Row(
-                f"API ingest: POST {len(body) / 1e6:.1f} MB CSV to gunicorn",
-                t_api,
-                f"{t_api / t_copy:.1f}× COPY",
-                "≥ 50,000 rows/s",
-                verdict(api_ok, bars),
-                f"{rate:,.0f} rows/s; {dirty_after} dirty pairs queued"
-                + (
-                    ", claimed by the Celery worker" if claimed else ", NOT claimed by the worker within 60 s"
-                ),
-            )
-        )
-        if not claimed:
-            failures.append("the Celery worker did not pick up the queued roll-up")
-        log(f"snapshots at the end: {RollupSnapshot.objects.count():,}")
+        for stage in STAGES:
+            stage(b)
     except CheckFailed as exc:
-        failures.append(str(exc))
+        b.failures.append(str(exc))
     finally:
-        print_table(table, args.size)
+        print_table(b.table, args.size)
         for name in ("gunicorn", "celery"):
-            log_path = workdir / f"{name}.log"
-            if failures and log_path.exists():
+            log_path = b.workdir / f"{name}.log"
+            if b.failures and log_path.exists():
                 log(f"--- {name} log (tail) ---\n{log_path.read_text(errors='replace')[-2000:]}")
-        for child in workdir.iterdir():
+        for child in b.workdir.iterdir():
             child.unlink()
-        workdir.rmdir()
-    for failure in failures:
+        b.workdir.rmdir()
+    for failure in b.failures:
         log(f"FAILED: {failure}")
-    for bar in missed:
+    for bar in b.missed:
         log(f"bar missed: {bar}")
-    if failures:
+    if b.failures:
         return 1
-    return 1 if (missed and args.strict) else 0
+    return 1 if (b.missed and args.strict) else 0
 
 
 def print_table(table: list[Row], size: str) -> None:

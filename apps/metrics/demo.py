@@ -16,6 +16,7 @@ generator seeded from SEED, metric, period, department, channel and source.
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -25,6 +26,7 @@ from django.utils import timezone
 from apps.organization.models import Channel, Department, User
 
 from . import services
+from .ingest import measurements_ingest
 from .models import Measurement, Metric, MetricLink, RollupSnapshot, Target
 from .rollup import rollup_full
 
@@ -534,7 +536,11 @@ def _targets(by, metrics: dict[str, Metric], depts: dict, chans: dict, valid_fro
     return len(TARGETS)
 
 
-def _measurements(builder: _Builder) -> int:
+def _measurements(builder: _Builder, by) -> int:
+    """Write the wanted rows through `measurements_ingest` like every other writer (one
+    batch per recording time, so "latest recorded_at wins" holds between the sources);
+    rows that already hold the wanted values are not sent again, and demo-source rows the
+    demo no longer wants are deleted."""
     metric_ids = [m.pk for m in builder.metrics.values()]
     existing = {
         (m, start, dk, ck, source): (pk, value, sample, recorded, dept, chan)
@@ -557,31 +563,30 @@ def _measurements(builder: _Builder) -> int:
     stale = [row[0] for key, row in existing.items() if key not in builder.rows]
     if stale:
         Measurement.objects.filter(pk__in=stale).delete()
-    create, update = [], []
+    metric_code = {m.pk: code for code, m in builder.metrics.items()}
+    dept_code = {d.pk: code for code, d in builder.depts.items()}
+    chan_code = {c.pk: code for code, c in builder.chans.items()}
+    batches: dict[datetime, list[dict]] = defaultdict(list)
     for key, (value, sample, recorded, dept_id, chan_id) in builder.rows.items():
-        metric_id, start, dept_key, chan_key, source = key
         old = existing.get(key)
         if old is not None and old[1:] == (value, sample, recorded, dept_id, chan_id):
             continue
-        row = Measurement(
-            metric_id=metric_id,
-            period_start=start,
-            department_id=dept_id,
-            channel_id=chan_id,
-            dept_key=dept_key,
-            chan_key=chan_key,
-            source=source,
-            value=value,
-            sample_size=sample,
-            recorded_at=recorded,
+        metric_id, start, _dept_key, _chan_key, source = key
+        batches[recorded].append(
+            {
+                "metric": metric_code[metric_id],
+                "period_start": start.isoformat(),
+                "department": dept_code.get(dept_id),
+                "channel": chan_code.get(chan_id),
+                "source": source,
+                "value": value,
+                "sample_size": sample,
+            }
         )
-        if old is None:
-            create.append(row)
-        else:
-            row.pk = old[0]
-            update.append(row)
-    Measurement.objects.bulk_create(create, batch_size=2000)
-    Measurement.objects.bulk_update(update, ["value", "sample_size", "recorded_at"], batch_size=2000)
+    for recorded in sorted(batches):
+        result = measurements_ingest(rows=batches[recorded], by=by, csv_mode=False, recorded_at=recorded)
+        if not result.ok:
+            raise RuntimeError(f"the demo's measurements were refused: {result.errors[:3]}")
     return len(builder.rows)
 
 
@@ -602,7 +607,7 @@ def load(stdout=None, *, today: date | None = None) -> dict:
     targets = _targets(by, metrics, depts, chans, first_month)
     builder = _Builder(today, metrics, depts, chans)
     _build(builder)
-    measurements = _measurements(builder)
+    measurements = _measurements(builder, by)
     rollup_full(today=today)
     snapshots = RollupSnapshot.objects.filter(metric__in=metrics.values()).count()
     if stdout is not None:

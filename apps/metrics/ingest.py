@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -335,8 +335,13 @@ def validate(rows: Iterable, *, user, csv_mode: bool, lookups: _Lookups | None =
 # --- writing ---------------------------------------------------------------------------------
 
 
-def measurements_ingest(*, rows: Iterable, by, csv_mode: bool) -> IngestResult:
-    """Validate every row; write all of them or none. Raises BatchTooLarge / BadPayload."""
+def measurements_ingest(
+    *, rows: Iterable, by, csv_mode: bool, recorded_at: datetime | None = None
+) -> IngestResult:
+    """Validate every row; write all of them or none. Raises BatchTooLarge / BadPayload.
+
+    `recorded_at` is when the source recorded the batch (now by default; the demo replays
+    history with it): the latest one wins a cell two sources measured (DESIGN §4 item 1)."""
     lookups = _Lookups.load()
     clean, errors = validate(rows, user=by, csv_mode=csv_mode, lookups=lookups)
     if errors:
@@ -346,10 +351,11 @@ def measurements_ingest(*, rows: Iterable, by, csv_mode: bool) -> IngestResult:
         return result
     with transaction.atomic():
         moved = _moved_start_pairs(clean)  # read before the write changes the first rows
+        now = recorded_at or timezone.now()
         if connection.vendor == "postgresql":
-            result.created, result.updated = _write_postgresql(clean)
+            result.created, result.updated = _write_postgresql(clean, now)
         else:
-            result.created, result.updated = _write_portable(clean)
+            result.created, result.updated = _write_portable(clean, now)
         pairs = {(row[0], dirty.finest_period(row[1], row[2])) for row in clean}
         # One mark for the whole batch: one roll-up queued, not one per kind of pair.
         dirty.mark(pairs | moved)
@@ -405,9 +411,8 @@ _COLUMNS = (
 )
 
 
-def _write_postgresql(clean: list[tuple]) -> tuple[int, int]:
+def _write_postgresql(clean: list[tuple], now: datetime) -> tuple[int, int]:
     table = Measurement._meta.db_table
-    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS ingest_measurement ("
@@ -437,9 +442,9 @@ def _write_postgresql(clean: list[tuple]) -> tuple[int, int]:
     return created, updated
 
 
-def _write_portable(clean: list[tuple]) -> tuple[int, int]:
+def _write_portable(clean: list[tuple], now: datetime) -> tuple[int, int]:
     table = Measurement._meta.db_table
-    now = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(now)  # stored as the ORM stores it (UTC)
     before = Measurement.objects.count()
     with connection.cursor() as cursor:
         cursor.executemany(

@@ -22,7 +22,6 @@ from apps.metrics.engine import (
     compute_snapshots,
     leaves,
     money_tops,
-    money_weights,
     own_score,
     payout_percent,
 )
@@ -178,6 +177,32 @@ def test_own_score_is_within_0_and_150(actual, target, direction, baseline):
 
 
 @st.composite
+def valid_targets(draw):
+    """(direction, target, baseline) as target validation accepts them (DESIGN §4 item 3): a
+    baseline is worse than the target; a target ≤ 0 needs one."""
+    direction = draw(DIRECTIONS)
+    sign = 1 if direction == "higher_is_better" else -1
+    if draw(st.booleans()):
+        target = draw(st.floats(-1e6, 1e6, allow_nan=False))
+        baseline = target - sign * draw(st.floats(1e-3, 1e6, allow_nan=False))
+    else:
+        target, baseline = draw(st.floats(1e-3, 1e6, allow_nan=False)), None
+    return direction, target, baseline
+
+
+@FAST
+@given(valid_targets(), finite, st.floats(0, 1e6, allow_nan=False))
+def test_own_score_never_falls_when_the_actual_moves_in_the_good_direction(t, actual, better_by):
+    direction, target, baseline = t
+    sign = 1 if direction == "higher_is_better" else -1
+    better = actual + sign * better_by
+    before = own_score(actual, target, direction, baseline)
+    after = own_score(better, target, direction, baseline)
+    assert before is not None and after is not None
+    assert after >= before, (actual, better, before, after)
+
+
+@st.composite
 def components(draw):
     direction = draw(DIRECTIONS)
     s = 1 if direction == "higher_is_better" else -1
@@ -257,6 +282,34 @@ def test_a_subset_of_periods_equals_the_full_run_for_those_periods(s, data):
 
 
 @SCENARIO
+@given(scenarios())
+def test_a_driven_score_lies_between_its_childrens_lowest_and_highest_score(s):
+    results = run(s)
+    found = {(r.metric, r.period, r.scope): r for r in results}
+    children: dict[str, list[str]] = {}
+    for link in s["links"]:
+        children.setdefault(link.parent, []).append(link.child)
+    checked = 0
+    for r in results:
+        if r.driven_score is None:
+            continue
+        scores = []
+        for child in children.get(r.metric, []):
+            snap = found.get((child, r.period, r.scope))
+            score = (
+                None
+                if snap is None
+                else (snap.own_score if snap.own_score is not None else snap.driven_score)
+            )
+            if score is not None:
+                scores.append(score)
+        assert scores, f"{r.metric} {r.period} {r.scope}: a driven score without a scored child"
+        assert min(scores) <= r.driven_score <= max(scores), (r, scores)
+        checked += 1
+    assert checked or not any(r.driven_score is not None for r in results)
+
+
+@SCENARIO
 @given(scenarios(easy_targets=True))
 def test_value_at_stake_is_0_for_every_metric_when_everything_is_on_target(s):
     results = run(s)
@@ -276,16 +329,87 @@ def test_a_leaf_month_on_target_has_no_money_at_stake(s):
             assert r.value_at_stake in (None, 0)
 
 
+# -- the money, recomputed without the engine's graph functions --------------------------------
+
+
+def _leaves_by_hand(s) -> list[str]:
+    parents = {link.parent for link in s["links"]}
+    return sorted(m.code for m in s["metrics"] if m.code not in parents)
+
+
+def _money_tops_by_hand(s) -> list[str]:
+    """Monetary metrics with no monetary ancestor (DESIGN §4 item 7)."""
+    up: dict[str, list[str]] = {}
+    for link in s["links"]:
+        up.setdefault(link.child, []).append(link.parent)
+    monetary = {m.code for m in s["metrics"] if m.is_monetary}
+
+    def ancestors(code: str) -> set[str]:
+        seen: set[str] = set()
+        stack = list(up.get(code, []))
+        while stack:
+            parent = stack.pop()
+            if parent not in seen:
+                seen.add(parent)
+                stack.extend(up.get(parent, []))
+        return seen
+
+    return sorted(code for code in monetary if not ancestors(code) & monetary)
+
+
+def _money_weights_by_hand(s) -> dict[str, float]:
+    """mw(n) = Σ over the money tops T of dir(T) × the sum, over every path n → T, of the
+    product of the impacts along it (PI(T → T) = 1): each path walked one by one."""
+    up: dict[str, list] = {}
+    for link in s["links"]:
+        up.setdefault(link.child, []).append(link)
+    tops = set(_money_tops_by_hand(s))
+    direction = {m.code: (1.0 if m.direction == "higher_is_better" else -1.0) for m in s["metrics"]}
+
+    def paths(code: str, product: float):
+        if code in tops:
+            yield code, product
+        for link in up.get(code, []):
+            yield from paths(link.parent, product * link.impact)
+
+    return {
+        m.code: math.fsum(direction[top] * product for top, product in paths(m.code, 1.0))
+        for m in s["metrics"]
+    }
+
+
+def test_the_money_weights_by_hand_agree_with_a_worked_example():
+    # A → B (impact 2), B → REV (3), A → REV (5), B → CHURN (−4); REV higher, CHURN lower is better:
+    # mw(A) = +1 × (2·3 + 5) − 1 × (2·−4) = 19; mw(B) = 3 + 4 = 7.
+    s = {
+        "metrics": [
+            MetricDef("A", "higher_is_better", "mean", "monthly"),
+            MetricDef("B", "higher_is_better", "mean", "monthly"),
+            MetricDef("REV", "higher_is_better", "sum", "monthly", True),
+            MetricDef("CHURN", "lower_is_better", "sum", "monthly", True),
+        ],
+        "links": [
+            LinkDef("A", "B", 1, 2.0),
+            LinkDef("B", "REV", 1, 3.0),
+            LinkDef("A", "REV", 1, 5.0),
+            LinkDef("B", "CHURN", 1, -4.0),
+        ],
+    }
+    assert _money_tops_by_hand(s) == ["CHURN", "REV"]
+    assert _money_weights_by_hand(s) == {"A": 19.0, "B": 7.0, "REV": 1.0, "CHURN": -1.0}
+
+
 def _leaf_terms(s, results, period: Period) -> list[float]:
     """The cost of not improving term by term, recomputed by hand from the leaves' gaps: per
     month of P (up to the month containing today), gap × mw at org scope, a quarterly leaf
-    using its quarter's gap for each month."""
+    using its quarter's gap for each month. The money weights are computed here, path by
+    path, not taken from the engine."""
     found = {(r.metric, r.period, r.scope): r for r in results}
-    weights = money_weights(s["metrics"], s["links"])
+    weights = _money_weights_by_hand(s)
     by_code = {m.code: m for m in s["metrics"]}
     today_month = Period.containing("month", s["today"])
     terms = []
-    for code in leaves(s["metrics"], s["links"]):
+    for code in _leaves_by_hand(s):
         kind = period_kinds_for(by_code[code].frequency)[0]
         for month in period.months():
             if month.start > today_month.start:
@@ -308,8 +432,9 @@ def test_the_cost_of_not_improving_adds_up_leaves_and_money_tops(s):
     results = engine.snapshots()
     found = {(r.metric, r.period, r.scope): r for r in results}
     by_code = {m.code: m for m in s["metrics"]}
-    leaf_codes = leaves(s["metrics"], s["links"])
-    tops = money_tops(s["metrics"], s["links"])
+    leaf_codes = _leaves_by_hand(s)
+    tops = _money_tops_by_hand(s)
+    assert tops == money_tops(s["metrics"], s["links"])
     for period in {r.period for r in results}:
         cost = engine.cost_of_not_improving(period)
         # 1. recomputed by hand from the leaves' gaps and money weights

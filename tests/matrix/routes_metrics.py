@@ -56,6 +56,13 @@ def _link_data(w):
     return {"child": fcr.pk, "parent": w.csat.pk, "weight": 1, "impact": 0.2, "version": 1}
 
 
+def _api_link_data(w):
+    # A new driver, so the CX leader's create succeeds (201); a cycle's refusal is tested in
+    # tests/metrics/test_links_api.py.
+    _link_data(w)
+    return {"child": "FCR", "parent": "CSAT", "weight": 1, "impact": 0.2}
+
+
 def _target_data(w):
     return {
         "valid_from": "2020-01-01",
@@ -114,12 +121,13 @@ ROUTES = [
         },
     ),
     # Heads may upload; the other department's head gets the page back with the row refused
-    # (tested row by row in tests/metrics/test_pages.py).
+    # (row by row in tests/metrics/test_pages.py) and nothing written (`unchanged`).
     Route(
         "metrics:upload",
         read=expect(403, cx_leader=200, head_own=200, head_other=200),
         write=expect(403, cx_leader=200, head_own=200, head_other=200),
         data=_csv_upload,
+        unchanged=("head_other",),
     ),
     Route("metrics:rollup", read=READ_ALL, write=cx_only(302)),
     # API
@@ -144,11 +152,11 @@ ROUTES = [
     Route(
         "api:link-list",
         read=API_READ,
-        write=api_cx_only(400),
+        write=api_cx_only(201),
         api=True,
         json=True,
-        data=lambda w: {"child": "CSAT", "parent": "AHT", "weight": 1, "impact": 1},
-    ),  # closes a cycle
+        data=_api_link_data,
+    ),
     Route(
         "api:link-detail",
         read=API_READ,
