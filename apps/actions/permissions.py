@@ -5,11 +5,10 @@ those of their department (as owner department). Done and cancelled plans are re
 except for the CX leader, who may reopen them. Milestones are updated by the CX leader,
 the head of the plan's department, and the milestone's owner."""
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from apps.core import roles
+from apps.core.permissions import get_allowed, require
 
 from .models import ActionPlan, Milestone
 
@@ -38,21 +37,27 @@ def can_update_milestone(user, milestone: Milestone) -> bool:
     )
 
 
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
+def require_plan_department(user, department, *, plan: ActionPlan | None = None) -> None:
+    """A plan is created for, or moved to, only a department its author heads (the CX
+    leader: any). Keeping a plan's own department needs no such check: editing it is
+    `can_edit_plan`'s question."""
+    if plan is not None and department.pk == plan.owner_department_id:
+        return
+    require(
+        can_create_plan(user, department.pk),
+        "You may create plans only for your own department."
+        if plan is None
+        else "You may move plans only to your own department.",
+    )
 
 
 def get_plan_for_edit(user, pk) -> ActionPlan:
-    plan = get_object_or_404(ActionPlan, pk=pk)
-    require(can_edit_plan(user, plan))
-    return plan
+    return get_allowed(ActionPlan, lambda plan: can_edit_plan(user, plan), pk=pk)
 
 
 def get_milestone_for_update(user, pk) -> Milestone:
-    milestone = get_object_or_404(Milestone.objects.select_related("plan"), pk=pk)
-    require(can_update_milestone(user, milestone))
-    return milestone
+    milestones = Milestone.objects.select_related("plan")
+    return get_allowed(milestones, lambda milestone: can_update_milestone(user, milestone), pk=pk)
 
 
 class PlanApiPermission(BasePermission):

@@ -14,6 +14,7 @@ from apps.core.services import versioned_update
 from apps.notifications.services import notify
 from apps.organization.models import User
 
+from . import permissions
 from .models import ActionPlan, ExpectedImpact, Milestone, MilestoneComment, ProgressUpdate
 
 
@@ -72,8 +73,13 @@ def plan_create(
     due=None,
     cost_estimate=None,
     effort: str = ActionPlan.Effort.M,
-    **extra,
+    sponsoring_committee=None,
 ) -> ActionPlan:
+    """A new plan. A person creates plans only for a department they head (the CX leader:
+    any); a committee's decision drafts one for the department it names, whoever runs the
+    review (the committee's permissions decided that)."""
+    if sponsoring_committee is None:
+        permissions.require_plan_department(by, owner_department)
     fields = {
         "title": title,
         "start": start,
@@ -93,7 +99,7 @@ def plan_create(
         due=due,
         cost_estimate=cost_estimate,
         effort=effort,
-        **extra,
+        sponsoring_committee=sponsoring_committee,
     )
     contributing = [d for d in contributing_departments if d.pk != owner_department.pk]
     plan.contributing_departments.set(contributing)
@@ -120,6 +126,8 @@ def plan_update(
     *, plan: ActionPlan, by, version: int, contributing_departments=None, **changes
 ) -> ActionPlan:
     current = ActionPlan.objects.get(pk=plan.pk)
+    if changes.get("owner_department") is not None:
+        permissions.require_plan_department(by, changes["owner_department"], plan=current)
     merged = {"start": current.start, "due": current.due, **changes}
     _validate_plan(merged)
     old_owner = current.owner_id

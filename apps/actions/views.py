@@ -3,6 +3,8 @@ expected impacts, responsibility matrix."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -15,7 +17,8 @@ from django.views.decorators.http import require_POST, require_safe
 from apps.committees.models import Committee
 from apps.core import history, roles
 from apps.core.errors import StaleEdit
-from apps.core.forms import save_with_form
+from apps.core.forms import form_page
+from apps.core.permissions import require
 from apps.core.tables import Column, Table, csv_download
 from apps.metrics.models import Metric
 from apps.organization.models import Department
@@ -130,22 +133,18 @@ def plan_detail(request, pk):
     )
 
 
-def _save(request, form, save, success_url, template, context):
-    if save_with_form(request, form, save):
-        return redirect(success_url() if callable(success_url) else success_url)
-    if form.stale is not None:
-        context["changed_meanwhile"] = history.history_for(form.stale.obj, limit=3)
-    return render(request, template, {"form": form, **context})
-
-
 def _departments_for(user):
     if roles.is_cx_leader(user):
         return Department.objects.active()
     return Department.objects.active().filter(pk__in=roles.headed_department_ids(user))
 
 
+def _plan_url(plan) -> str:
+    return reverse("actions:plan-detail", args=[plan.pk])
+
+
 def plan_create(request):
-    permissions.require(permissions.can_create_plan(request.user))
+    require(permissions.can_create_plan(request.user))
     departments = _departments_for(request.user)
     initial = {
         "version": 1,
@@ -154,21 +153,13 @@ def plan_create(request):
         "owner": request.user.pk,
         "owner_department": request.user.primary_department_id,
     }
-    form = PlanForm(request.POST or None, initial=initial, departments=departments)
-    created = {}
-
-    def save(data):
-        data.pop("version")
-        permissions.require(permissions.can_create_plan(request.user, data["owner_department"].pk))
-        created["plan"] = services.plan_create(by=request.user, **data)
-
-    return _save(
+    return form_page(
         request,
-        form,
-        save,
-        lambda: reverse("actions:plan-detail", args=[created["plan"].pk]),
-        "actions/plan_form.html",
-        {"title": _("New action plan")},
+        form=PlanForm(request.POST or None, initial=initial, departments=departments),
+        service=partial(services.plan_create, by=request.user),
+        success_url=_plan_url,
+        template="actions/plan_form.html",
+        context={"title": _("New action plan")},
     )
 
 
@@ -188,42 +179,25 @@ def plan_edit(request, pk):
         "effort": plan.effort,
         "version": plan.version,
     }
-    form = PlanForm(request.POST or None, initial=initial, departments=departments.distinct())
-
-    def save(data):
-        version = data.pop("version")
-        contributing = data.pop("contributing_departments")
-        if data["owner_department"].pk != plan.owner_department_id:
-            permissions.require(permissions.can_create_plan(request.user, data["owner_department"].pk))
-        services.plan_update(
-            plan=plan, by=request.user, version=version, contributing_departments=contributing, **data
-        )
-
-    return _save(
+    return form_page(
         request,
-        form,
-        save,
-        reverse("actions:plan-detail", args=[pk]),
-        "actions/plan_form.html",
-        {"title": _("Edit %(title)s") % {"title": plan.title}, "plan": plan},
+        form=PlanForm(request.POST or None, initial=initial, departments=departments.distinct()),
+        service=partial(services.plan_update, plan=plan, by=request.user),
+        success_url=_plan_url(plan),
+        template="actions/plan_form.html",
+        context={"title": _("Edit %(title)s") % {"title": plan.title}, "plan": plan},
     )
 
 
 def milestone_create(request, pk):
     plan = permissions.get_plan_for_edit(request.user, pk)
-    form = MilestoneForm(request.POST or None, initial={"version": 1, "weight": 1.0})
-
-    def save(data):
-        data.pop("version")
-        services.milestone_create(plan=plan, by=request.user, **data)
-
-    return _save(
+    return form_page(
         request,
-        form,
-        save,
-        reverse("actions:plan-detail", args=[pk]),
-        "actions/plan_form.html",
-        {"title": _("New milestone for %(title)s") % {"title": plan.title}, "plan": plan},
+        form=MilestoneForm(request.POST or None, initial={"version": 1, "weight": 1.0}),
+        service=partial(services.milestone_create, plan=plan, by=request.user),
+        success_url=_plan_url(plan),
+        template="actions/plan_form.html",
+        context={"title": _("New milestone for %(title)s") % {"title": plan.title}, "plan": plan},
     )
 
 
@@ -231,29 +205,21 @@ def milestone_edit(request, pk):
     milestone = permissions.get_milestone_for_update(request.user, pk)
     plan = milestone.plan
     # The milestone's owner may tick it off and comment; re-planning it is the head's.
-    permissions.require(permissions.can_edit_plan(request.user, plan))
-    form = MilestoneForm(
-        request.POST or None,
-        initial={
-            "title": milestone.title,
-            "owner": milestone.owner_id,
-            "due": milestone.due,
-            "weight": milestone.weight,
-            "version": milestone.version,
-        },
-    )
-
-    def save(data):
-        version = data.pop("version")
-        services.milestone_update(milestone=milestone, by=request.user, version=version, **data)
-
-    return _save(
+    require(permissions.can_edit_plan(request.user, plan))
+    initial = {
+        "title": milestone.title,
+        "owner": milestone.owner_id,
+        "due": milestone.due,
+        "weight": milestone.weight,
+        "version": milestone.version,
+    }
+    return form_page(
         request,
-        form,
-        save,
-        reverse("actions:plan-detail", args=[plan.pk]),
-        "actions/plan_form.html",
-        {
+        form=MilestoneForm(request.POST or None, initial=initial),
+        service=partial(services.milestone_update, milestone=milestone, by=request.user),
+        success_url=_plan_url(plan),
+        template="actions/plan_form.html",
+        context={
             "title": _("Edit milestone %(title)s") % {"title": milestone.title},
             "plan": plan,
             "history": history.history_for(milestone),
@@ -335,7 +301,7 @@ def impact_add(request, pk):
 @require_POST
 def impact_remove(request, pk):
     impact = get_object_or_404(ExpectedImpact.objects.select_related("plan", "metric"), pk=pk)
-    permissions.require(permissions.can_edit_plan(request.user, impact.plan))
+    require(permissions.can_edit_plan(request.user, impact.plan))
     services.impact_remove(impact=impact, by=request.user)
     return redirect("actions:plan-detail", pk=impact.plan_id)
 

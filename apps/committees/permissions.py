@@ -4,11 +4,10 @@ creates and edits committees; the CX leader, the chair and the secretary run a r
 and done date, also after close; the CX leader confirms or rejects target proposals.
 A closed review is read-only for everyone."""
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from apps.core import roles
+from apps.core.permissions import get_allowed
 
 from .models import AgendaItem, Committee, Decision, Review, TargetChangeProposal
 
@@ -34,39 +33,28 @@ def can_decide_proposals(user) -> bool:
     return roles.is_cx_leader(user)
 
 
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def get_committee_for_edit(user, pk) -> Committee:
-    committee = get_object_or_404(Committee, pk=pk)
-    require(can_edit_committees(user))
-    return committee
+    return get_allowed(Committee, lambda _committee: can_edit_committees(user), pk=pk)
 
 
 def get_review_to_run(user, pk) -> Review:
-    review = get_object_or_404(Review.objects.select_related("committee"), pk=pk)
-    require(can_run_review(user, review))
-    return review
+    reviews = Review.objects.select_related("committee")
+    return get_allowed(reviews, lambda review: can_run_review(user, review), pk=pk)
 
 
 def get_item_to_run(user, pk) -> AgendaItem:
-    item = get_object_or_404(AgendaItem.objects.select_related("review__committee"), pk=pk)
-    require(can_run_review(user, item.review))
-    return item
+    items = AgendaItem.objects.select_related("review__committee")
+    return get_allowed(items, lambda item: can_run_review(user, item.review), pk=pk)
 
 
 def get_decision_for_status(user, pk) -> Decision:
-    decision = get_object_or_404(Decision.objects.select_related("item__review__committee"), pk=pk)
-    require(can_update_decision_status(user, decision))
-    return decision
+    decisions = Decision.objects.select_related("item__review__committee")
+    return get_allowed(decisions, lambda decision: can_update_decision_status(user, decision), pk=pk)
 
 
 def get_proposal_to_decide(user, pk) -> TargetChangeProposal:
-    proposal = get_object_or_404(TargetChangeProposal.objects.select_related("metric"), pk=pk)
-    require(can_decide_proposals(user))
-    return proposal
+    proposals = TargetChangeProposal.objects.select_related("metric")
+    return get_allowed(proposals, lambda _proposal: can_decide_proposals(user), pk=pk)
 
 
 class ReadOnlyApi(BasePermission):

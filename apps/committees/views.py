@@ -3,6 +3,8 @@ notes, decisions, close), minutes (page and PDF), target change proposals."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -14,7 +16,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from apps.core import history
 from apps.core.errors import StaleEdit
-from apps.core.forms import save_with_form
+from apps.core.forms import form_page
+from apps.core.permissions import require
 from apps.core.tables import Column, Table
 
 from . import agenda, permissions, selectors, services
@@ -77,9 +80,11 @@ def committee_detail(request, pk):
 
 
 def _committee_form(request, committee=None):
-    permissions.require(permissions.can_edit_committees(request.user))
+    require(permissions.can_edit_committees(request.user))
     if committee is None:
         initial = {"version": 1, "kind": "working_group", "cadence": "monthly"}
+        service = partial(services.committee_create, by=request.user)
+        title = _("New committee")
     else:
         initial = {
             "name": committee.name,
@@ -93,22 +98,16 @@ def _committee_form(request, committee=None):
             "scope_metrics": list(committee.scope_metrics.values_list("pk", flat=True)),
             "version": committee.version,
         }
-    form = CommitteeForm(request.POST or None, initial=initial)
-    saved = {}
-
-    def save(data):
-        version = data.pop("version")
-        if committee is None:
-            saved["committee"] = services.committee_create(by=request.user, **data)
-        else:
-            saved["committee"] = services.committee_update(
-                committee=committee, by=request.user, version=version, **data
-            )
-
-    if save_with_form(request, form, save):
-        return redirect("committees:committee-detail", pk=saved["committee"].pk)
-    title = _("New committee") if committee is None else _("Edit %(name)s") % {"name": committee.name}
-    return render(request, "committees/form.html", {"form": form, "title": title})
+        service = partial(services.committee_update, committee=committee, by=request.user)
+        title = _("Edit %(name)s") % {"name": committee.name}
+    return form_page(
+        request,
+        form=CommitteeForm(request.POST or None, initial=initial),
+        service=service,
+        success_url=lambda saved: reverse("committees:committee-detail", args=[saved.pk]),
+        template="committees/form.html",
+        context={"title": title},
+    )
 
 
 def committee_create(request):
@@ -122,7 +121,7 @@ def committee_edit(request, pk):
 @require_POST
 def review_schedule(request, pk):
     committee = get_object_or_404(Committee, pk=pk)
-    permissions.require(permissions.runs(request.user, committee))
+    require(permissions.runs(request.user, committee))
     form = ScheduleForm(request.POST)
     if form.is_valid():
         review = services.review_schedule(

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from . import history
 from .errors import StaleEdit
 
 
@@ -81,7 +82,9 @@ def form_page(
     """The one door of every form page: GET shows the form; a valid POST calls the
     service (see call_form_service) and redirects to `success_url` — a URL, or a callable
     given the service's result (the created object) — else the form is shown again with
-    its errors. Bind the object and the actor with functools.partial:
+    its errors — after a stale edit with `changed_meanwhile`, the object's last history
+    entries, for the templates that show what changed. Bind the object and the actor with
+    functools.partial:
 
         form_page(request, form=form, template="actions/plan_form.html",
                   service=partial(services.plan_update, plan=plan, by=request.user),
@@ -90,14 +93,7 @@ def form_page(
     saved, result = call_form_service(request, form, service)
     if saved:
         return redirect(success_url(result) if callable(success_url) else success_url)
-    return render(request, template, {"form": form, **(context or {})})
-
-
-def save_with_form(request, form, save) -> bool:
-    """Legacy: `save(data)` closures. Being replaced by form_page / call_form_service."""
-
-    def legacy(version=None, **data):
-        save({**data, "version": version})
-
-    saved, _result = call_form_service(request, form, legacy)
-    return saved
+    context = {"form": form, **(context or {})}
+    if form.stale is not None:
+        context["changed_meanwhile"] = history.history_for(form.stale.obj, limit=3)
+    return render(request, template, context)

@@ -3,11 +3,10 @@ edits metrics, links and targets and triggers roll-ups; measurements are recorde
 CX leader, system accounts, and department heads for their department's rows or the
 metrics their department owns (checked per row by the ingest)."""
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from apps.core import roles
+from apps.core.permissions import get_allowed
 
 from .models import Metric, MetricLink, Target
 
@@ -26,27 +25,18 @@ def can_run_rollup(user) -> bool:
     return roles.is_cx_leader(user)
 
 
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def get_metric_for_edit(user, code) -> Metric:
-    metric = get_object_or_404(Metric, code=code)
-    require(can_edit_metrics(user))
-    return metric
+    return get_allowed(Metric, lambda _metric: can_edit_metrics(user), code=code)
 
 
 def get_link_for_edit(user, pk) -> MetricLink:
-    link = get_object_or_404(MetricLink.objects.select_related("child", "parent"), pk=pk)
-    require(can_edit_metrics(user))
-    return link
+    links = MetricLink.objects.select_related("child", "parent")
+    return get_allowed(links, lambda _link: can_edit_metrics(user), pk=pk)
 
 
 def get_target_for_edit(user, pk) -> Target:
-    target = get_object_or_404(Target.objects.select_related("metric", "department", "channel"), pk=pk)
-    require(can_edit_metrics(user))
-    return target
+    targets = Target.objects.select_related("metric", "department", "channel")
+    return get_allowed(targets, lambda _target: can_edit_metrics(user), pk=pk)
 
 
 class MetricsApiPermission(BasePermission):

@@ -4,6 +4,7 @@ roll-up. Pages read snapshots (selectors), never raw measurements."""
 from __future__ import annotations
 
 import io
+from functools import partial
 
 from django.contrib import messages
 from django.db.models import Prefetch
@@ -14,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.core import history
-from apps.core.forms import save_with_form
+from apps.core.forms import form_page
 from apps.core.periods import period_scope
+from apps.core.permissions import require
 from apps.core.tables import Column, Table, csv_download
 
 from . import ingest, permissions, selectors, services
@@ -214,29 +216,22 @@ def _trend(metric: Metric, ps) -> list[tuple[Period, RollupSnapshot | None]]:
     return [(period, snaps.get(period.start)) for period in periods]
 
 
-def _form_page(request, form, title, *, save, success_url, extra=None):
-    if save_with_form(request, form, save):
-        return redirect(success_url() if callable(success_url) else success_url)
-    return render(request, "metrics/form.html", {"form": form, "title": title, **(extra or {})})
+def _metric_url(metric) -> str:
+    return reverse("metrics:metric-detail", args=[metric.code])
 
 
 def metric_create(request):
-    permissions.require(permissions.can_edit_metrics(request.user))
+    require(permissions.can_edit_metrics(request.user))
     form = MetricForm(
         request.POST or None, initial={"version": 1, "frequency": "monthly", "aggregation": "mean"}
     )
-    created = {}
-
-    def save(data):
-        data.pop("version")
-        created["metric"] = services.metric_create(by=request.user, **data)
-
-    return _form_page(
+    return form_page(
         request,
-        form,
-        _("New metric"),
-        save=save,
-        success_url=lambda: reverse("metrics:metric-detail", args=[created["metric"].code]),
+        form=form,
+        service=partial(services.metric_create, by=request.user),
+        success_url=_metric_url,
+        template="metrics/form.html",
+        context={"title": _("New metric")},
     )
 
 
@@ -257,72 +252,52 @@ def metric_edit(request, code):
     ]
     initial = {f: getattr(metric, f) for f in fields}
     initial.update(owner=metric.owner_id, owner_department=metric.owner_department_id, version=metric.version)
-    form = MetricForm(request.POST or None, initial=initial)
-    saved = {}
-
-    def save(data):
-        version = data.pop("version")
-        saved["metric"] = services.metric_update(metric=metric, by=request.user, version=version, **data)
-
-    return _form_page(
+    return form_page(
         request,
-        form,
-        _("Edit %(code)s") % {"code": metric.code},
-        save=save,
-        success_url=lambda: reverse("metrics:metric-detail", args=[saved["metric"].code]),
-        extra={"history": history.history_for(metric)},
+        form=MetricForm(request.POST or None, initial=initial),
+        service=partial(services.metric_update, metric=metric, by=request.user),
+        success_url=_metric_url,  # the code may have changed
+        context={"title": _("Edit %(code)s") % {"code": metric.code}, "history": history.history_for(metric)},
+        template="metrics/form.html",
     )
 
 
 def link_create(request):
-    permissions.require(permissions.can_edit_metrics(request.user))
+    require(permissions.can_edit_metrics(request.user))
     initial = {"version": 1, "weight": 1.0, "impact": 0.0}
     for side in ("child", "parent"):
         if code := request.GET.get(side):
             initial[side] = Metric.objects.filter(code=code).values_list("pk", flat=True).first()
-    form = LinkForm(request.POST or None, initial=initial)
-    created = {}
-
-    def save(data):
-        data.pop("version")
-        created["link"] = services.link_create(by=request.user, **data)
-
-    return _form_page(
+    return form_page(
         request,
-        form,
-        _("New driver link"),
-        save=save,
-        success_url=lambda: reverse("metrics:metric-detail", args=[created["link"].parent.code]),
+        form=LinkForm(request.POST or None, initial=initial),
+        service=partial(services.link_create, by=request.user),
+        success_url=lambda link: _metric_url(link.parent),
+        template="metrics/form.html",
+        context={"title": _("New driver link")},
     )
 
 
 def link_edit(request, pk):
     link = permissions.get_link_for_edit(request.user, pk)
-    form = LinkForm(
-        request.POST or None,
-        initial={
-            "child": link.child_id,
-            "parent": link.parent_id,
-            "weight": link.weight,
-            "impact": link.impact,
-            "version": link.version,
-        },
-    )
-
-    def save(data):
-        version = data.pop("version")
-        services.link_update(link=link, by=request.user, version=version, **data)
-
-    return _form_page(
+    initial = {
+        "child": link.child_id,
+        "parent": link.parent_id,
+        "weight": link.weight,
+        "impact": link.impact,
+        "version": link.version,
+    }
+    return form_page(
         request,
-        form,
-        _("Edit link %(link)s") % {"link": link},
-        save=save,
-        success_url=reverse("metrics:metric-detail", args=[link.parent.code]),
-        extra={
+        form=LinkForm(request.POST or None, initial=initial),
+        service=partial(services.link_update, link=link, by=request.user),
+        success_url=_metric_url(link.parent),
+        context={
+            "title": _("Edit link %(link)s") % {"link": link},
             "history": history.history_for(link),
             "archive_url": reverse("metrics:link-archive", args=[pk]),
         },
+        template="metrics/form.html",
     )
 
 
@@ -336,18 +311,13 @@ def link_archive(request, pk):
 
 def target_create(request, code):
     metric = permissions.get_metric_for_edit(request.user, code)
-    form = TargetForm(request.POST or None, initial={"version": 1, "amber_threshold": 90.0})
-
-    def save(data):
-        data.pop("version")
-        services.target_create(by=request.user, metric=metric, **data)
-
-    return _form_page(
+    return form_page(
         request,
-        form,
-        _("New target for %(code)s") % {"code": metric.code},
-        save=save,
-        success_url=reverse("metrics:metric-detail", args=[metric.code]),
+        form=TargetForm(request.POST or None, initial={"version": 1, "amber_threshold": 90.0}),
+        service=partial(services.target_create, by=request.user, metric=metric),
+        success_url=_metric_url(metric),
+        template="metrics/form.html",
+        context={"title": _("New target for %(code)s") % {"code": metric.code}},
     )
 
 
@@ -356,25 +326,22 @@ def target_edit(request, pk):
     fields = ["valid_from", "valid_to", "value", "baseline", "amber_threshold"]
     initial = {f: getattr(target, f) for f in fields}
     initial.update(department=target.department_id, channel=target.channel_id, version=target.version)
-    form = TargetForm(request.POST or None, initial=initial)
-
-    def save(data):
-        version = data.pop("version")
-        services.target_update(target=target, by=request.user, version=version, **data)
-
-    return _form_page(
+    return form_page(
         request,
-        form,
-        _("Edit target of %(code)s") % {"code": target.metric.code},
-        save=save,
-        success_url=reverse("metrics:metric-detail", args=[target.metric.code]),
-        extra={"history": history.history_for(target)},
+        form=TargetForm(request.POST or None, initial=initial),
+        service=partial(services.target_update, target=target, by=request.user),
+        success_url=_metric_url(target.metric),
+        context={
+            "title": _("Edit target of %(code)s") % {"code": target.metric.code},
+            "history": history.history_for(target),
+        },
+        template="metrics/form.html",
     )
 
 
 def upload(request):
     """CSV upload for department heads (their department's rows) and the CX leader."""
-    permissions.require(permissions.can_ingest(request.user) and not request.user.is_system)
+    require(permissions.can_ingest(request.user) and not request.user.is_system)
     form = UploadForm(request.POST or None, request.FILES or None)
     result = None
     problem = None
@@ -403,7 +370,7 @@ def upload(request):
 def rollup_page(request):
     """Start a full roll-up (CX leader) and watch its progress (htmx polling)."""
     if request.method == "POST":
-        permissions.require(permissions.can_run_rollup(request.user))
+        require(permissions.can_run_rollup(request.user))
         from .runs import request_full_rollup
 
         request_full_rollup(by=request.user)

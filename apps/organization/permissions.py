@@ -1,10 +1,10 @@
 """Who may see and change organisation objects (DESIGN §6): everyone signed in reads
 departments and channels; only the CX leader edits them or manages people."""
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from apps.core import roles
+from apps.core.permissions import get_allowed, require
 
 from .models import ApiToken, Channel, Department, User
 
@@ -17,34 +17,28 @@ def can_manage_people(user) -> bool:
     return roles.is_cx_leader(user)
 
 
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def get_department_for_edit(user, pk) -> Department:
-    department = get_object_or_404(Department, pk=pk)
-    require(can_edit_organisation(user))
-    return department
+    return get_allowed(Department, lambda _department: can_edit_organisation(user), pk=pk)
 
 
 def get_channel_for_edit(user, pk) -> Channel:
-    channel = get_object_or_404(Channel, pk=pk)
-    require(can_edit_organisation(user))
-    return channel
+    return get_allowed(Channel, lambda _channel: can_edit_organisation(user), pk=pk)
 
 
 def get_person_for_edit(user, pk) -> User:
+    # Refused before looked up: who may not manage people learns nothing of who exists.
     require(can_manage_people(user))
     return get_object_or_404(User, pk=pk)
 
 
-def get_token_for_revoke(user, pk) -> ApiToken:
+def can_revoke_token(user, token: ApiToken) -> bool:
     """A user revokes their own tokens; the CX leader also those of system accounts."""
-    token = get_object_or_404(ApiToken.objects.select_related("user"), pk=pk)
-    if token.user_id == user.pk or (token.user.is_system and roles.is_cx_leader(user)):
-        return token
-    raise PermissionDenied
+    return token.user_id == user.pk or (token.user.is_system and roles.is_cx_leader(user))
+
+
+def get_token_for_revoke(user, pk) -> ApiToken:
+    tokens = ApiToken.objects.select_related("user")
+    return get_allowed(tokens, lambda token: can_revoke_token(user, token), pk=pk)
 
 
 class OrganisationApiPermission:

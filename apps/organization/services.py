@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core import history, roles
+from apps.core import history
+from apps.core import roles as role_checks
 from apps.core.services import archive_set, versioned_update
 
 from .models import ApiToken, Channel, Department, RoleGrant, User, hash_token
@@ -82,8 +85,12 @@ def person_create(
     password: str | None = None,
     primary_department: Department | None = None,
     language: str = "en",
+    is_active: bool = True,
     is_system: bool = False,
+    roles: Iterable[str] | None = None,
+    headed_departments: Iterable[Department] | None = None,
 ) -> User:
+    """A new person; with `roles` and/or `headed_departments`, their role grants too."""
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("Someone already signs in with this e-mail address.")})
@@ -93,21 +100,46 @@ def person_create(
         display_name=display_name,
         primary_department=primary_department,
         language=language,
+        is_active=is_active,
         is_system=is_system,
     )
     if password is None:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     history.record(user, by=by)
+    _roles_from_form(user, by=by, roles=roles, headed_departments=headed_departments)
     return user
 
 
-def person_update(*, person: User, by, version: int, **changes) -> User:
+@transaction.atomic
+def person_update(
+    *,
+    person: User,
+    by,
+    version: int,
+    roles: Iterable[str] | None = None,
+    headed_departments: Iterable[Department] | None = None,
+    **changes,
+) -> User:
+    """Change a person's fields (version-checked); with `roles` and/or
+    `headed_departments`, replace their role grants too."""
     if "email" in changes:
         changes["email"] = changes["email"].strip().lower()
         if User.objects.filter(email__iexact=changes["email"]).exclude(pk=person.pk).exists():
             raise ValidationError({"email": _("Someone already signs in with this e-mail address.")})
-    return versioned_update(person, by=by, version=version, changes=changes)
+    updated = versioned_update(person, by=by, version=version, changes=changes)
+    _roles_from_form(updated, by=by, roles=roles, headed_departments=headed_departments)
+    return updated
+
+
+def _roles_from_form(person: User, *, by, roles, headed_departments) -> None:
+    """The person form names roles apart from the departments headed; both together are
+    the person's grants."""
+    if roles is None and headed_departments is None:
+        return
+    grants = [(role, None) for role in roles or ()]
+    grants += [(role_checks.DEPARTMENT_HEAD, department) for department in headed_departments or ()]
+    person_roles_set(person=person, by=by, grants=grants)
 
 
 @transaction.atomic
@@ -118,9 +150,9 @@ def person_roles_set(*, person: User, by, grants: list[tuple[str, Department | N
     for role, department in grants:
         if role not in valid:
             raise ValidationError({"roles": _("Unknown role %(role)s.") % {"role": role}})
-        if role == roles.DEPARTMENT_HEAD and department is None:
+        if role == role_checks.DEPARTMENT_HEAD and department is None:
             raise ValidationError({"roles": _("A department head heads at least one department.")})
-        wanted.add((role, department.pk if role == roles.DEPARTMENT_HEAD else None))
+        wanted.add((role, department.pk if role == role_checks.DEPARTMENT_HEAD else None))
     before = _grant_labels(person)
     existing = {(g.role, g.department_id): g for g in person.role_grants.all()}
     for key, grant in existing.items():
@@ -129,7 +161,7 @@ def person_roles_set(*, person: User, by, grants: list[tuple[str, Department | N
     for role, dept_id in wanted - existing.keys():
         RoleGrant.objects.create(user=person, role=role, department_id=dept_id)
     after = _grant_labels(person)
-    roles.forget_grants(person)
+    role_checks.forget_grants(person)
     if before != after:
         history.record_many(User, {person.pk: {"roles": (", ".join(before), ", ".join(after))}}, by=by)
     return person

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -6,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.core import history, roles
-from apps.core.forms import save_with_form
+from apps.core.forms import form_page
+from apps.core.permissions import require
 from apps.core.tables import Column, Table
 
 from . import permissions, selectors, services
@@ -54,24 +57,16 @@ def department_detail(request, pk):
     )
 
 
-def _save_with_form(request, form, save, success_url):
-    """Run a service with the form's data; redirect when saved, else None (form re-shown)."""
-    return redirect(success_url) if save_with_form(request, form, save) else None
-
-
 def department_create(request):
-    permissions.require(permissions.can_edit_organisation(request.user))
-    form = DepartmentForm(request.POST or None, initial={"version": 1})
-    if request.method == "POST":
-
-        def save(data):
-            data.pop("version")
-            services.department_create(by=request.user, **data)
-
-        response = _save_with_form(request, form, save, reverse("organization:department-list"))
-        if response:
-            return response
-    return render(request, "organization/form.html", {"form": form, "title": _("New department")})
+    require(permissions.can_edit_organisation(request.user))
+    return form_page(
+        request,
+        form=DepartmentForm(request.POST or None, initial={"version": 1}),
+        service=partial(services.department_create, by=request.user),
+        success_url=reverse("organization:department-list"),
+        template="organization/form.html",
+        context={"title": _("New department")},
+    )
 
 
 def department_edit(request, pk):
@@ -82,20 +77,13 @@ def department_edit(request, pk):
         "parent": department.parent_id,
         "version": department.version,
     }
-    form = DepartmentForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-
-        def save(data):
-            version = data.pop("version")
-            services.department_update(department=department, by=request.user, version=version, **data)
-
-        response = _save_with_form(request, form, save, reverse("organization:department-detail", args=[pk]))
-        if response:
-            return response
-    return render(
+    return form_page(
         request,
-        "organization/form.html",
-        {"form": form, "title": _("Edit department %(name)s") % {"name": department.name}},
+        form=DepartmentForm(request.POST or None, initial=initial),
+        service=partial(services.department_update, department=department, by=request.user),
+        success_url=reverse("organization:department-detail", args=[pk]),
+        template="organization/form.html",
+        context={"title": _("Edit department %(name)s") % {"name": department.name}},
     )
 
 
@@ -132,40 +120,27 @@ def channel_list(request):
 
 
 def channel_create(request):
-    permissions.require(permissions.can_edit_organisation(request.user))
-    form = ChannelForm(request.POST or None, initial={"version": 1})
-    if request.method == "POST":
-
-        def save(data):
-            data.pop("version")
-            services.channel_create(by=request.user, **data)
-
-        response = _save_with_form(request, form, save, reverse("organization:channel-list"))
-        if response:
-            return response
-    return render(request, "organization/form.html", {"form": form, "title": _("New channel")})
+    require(permissions.can_edit_organisation(request.user))
+    return form_page(
+        request,
+        form=ChannelForm(request.POST or None, initial={"version": 1}),
+        service=partial(services.channel_create, by=request.user),
+        success_url=reverse("organization:channel-list"),
+        template="organization/form.html",
+        context={"title": _("New channel")},
+    )
 
 
 def channel_edit(request, pk):
     channel = permissions.get_channel_for_edit(request.user, pk)
-    form = ChannelForm(
-        request.POST or None,
-        initial={"code": channel.code, "name": channel.name, "version": channel.version},
-    )
-    if request.method == "POST":
-
-        def save(data):
-            version = data.pop("version")
-            services.channel_update(channel=channel, by=request.user, version=version, **data)
-
-        response = _save_with_form(request, form, save, reverse("organization:channel-list"))
-        if response:
-            return response
-    return render(
+    initial = {"code": channel.code, "name": channel.name, "version": channel.version}
+    return form_page(
         request,
-        "organization/form.html",
-        {
-            "form": form,
+        form=ChannelForm(request.POST or None, initial=initial),
+        service=partial(services.channel_update, channel=channel, by=request.user),
+        success_url=reverse("organization:channel-list"),
+        template="organization/form.html",
+        context={
             "title": _("Edit channel %(name)s") % {"name": channel.name},
             "history": history.history_for(channel),
             "archive_url": reverse("organization:channel-archive", args=[pk]),
@@ -183,7 +158,7 @@ def channel_archive(request, pk):
 
 @require_safe
 def person_list(request):
-    permissions.require(permissions.can_manage_people(request.user))
+    require(permissions.can_manage_people(request.user))
     table = Table(
         request,
         selectors.people_with_roles(request.GET.get("q", "").strip()),
@@ -210,32 +185,16 @@ def person_list(request):
     )
 
 
-def _person_grants(data) -> list:
-    grants = [(role, None) for role in data["roles"]]
-    grants += [(roles.DEPARTMENT_HEAD, d) for d in data["headed_departments"]]
-    return grants
-
-
 def person_create(request):
-    permissions.require(permissions.can_manage_people(request.user))
-    form = PersonForm(request.POST or None, initial={"version": 1, "language": "en", "is_active": True})
-    if request.method == "POST":
-
-        def save(data):
-            person = services.person_create(
-                by=request.user,
-                email=data["email"],
-                display_name=data["display_name"],
-                primary_department=data["primary_department"],
-                language=data["language"],
-                is_system=data["is_system"],
-            )
-            services.person_roles_set(person=person, by=request.user, grants=_person_grants(data))
-
-        response = _save_with_form(request, form, save, reverse("organization:person-list"))
-        if response:
-            return response
-    return render(request, "organization/form.html", {"form": form, "title": _("New person")})
+    require(permissions.can_manage_people(request.user))
+    return form_page(
+        request,
+        form=PersonForm(request.POST or None, initial={"version": 1, "language": "en", "is_active": True}),
+        service=partial(services.person_create, by=request.user),
+        success_url=reverse("organization:person-list"),
+        template="organization/form.html",
+        context={"title": _("New person")},
+    )
 
 
 def person_edit(request, pk):
@@ -252,31 +211,13 @@ def person_edit(request, pk):
         "headed_departments": [g.department_id for g in grants if g.role == roles.DEPARTMENT_HEAD],
         "version": person.version,
     }
-    form = PersonForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-
-        def save(data):
-            services.person_update(
-                person=person,
-                by=request.user,
-                version=data["version"],
-                email=data["email"],
-                display_name=data["display_name"],
-                primary_department=data["primary_department"],
-                language=data["language"],
-                is_active=data["is_active"],
-                is_system=data["is_system"],
-            )
-            services.person_roles_set(person=person, by=request.user, grants=_person_grants(data))
-
-        response = _save_with_form(request, form, save, reverse("organization:person-list"))
-        if response:
-            return response
-    return render(
+    return form_page(
         request,
-        "organization/form.html",
-        {
-            "form": form,
+        form=PersonForm(request.POST or None, initial=initial),
+        service=partial(services.person_update, person=person, by=request.user),
+        success_url=reverse("organization:person-list"),
+        template="organization/form.html",
+        context={
             "title": _("Edit %(name)s") % {"name": person.display_name},
             "history": history.history_for(person),
         },
