@@ -23,10 +23,11 @@ demo: $(STAMP)
 	@echo "Serving the portal on http://127.0.0.1:8000  (Ctrl-C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-## make test: lint, then the whole suite on a throwaway PostgreSQL + Redis, then the demo smoke test
+## make test: lint (ruff, the import-linter contracts in pyproject.toml), then the whole suite on a throwaway PostgreSQL + Redis, then the demo smoke test
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	scripts/ensure-system-packages.sh
 	scripts/with-services.sh scripts/run-tests.sh
 
@@ -41,6 +42,7 @@ bench: $(STAMP)
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format:
 	$(VENV)/bin/ruff check --fix .

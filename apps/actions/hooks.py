@@ -1,14 +1,11 @@
 """Where plans show up elsewhere: the executive overview, the metric detail page, the
-department page, and the daily reminder digest. Those pages know nothing of plans."""
+department page, and the daily reminder digest. Those pages know nothing of plans:
+`ActionsConfig.ready()` adds these to `apps.core.registry`."""
 
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.dashboards.selectors import OVERVIEW_SECTIONS
 from apps.metrics.models import Metric, RollupSnapshot
-from apps.metrics.selectors import METRIC_DETAIL_SECTIONS
-from apps.notifications.digest import register as register_digest
-from apps.organization.views import DEPARTMENT_SECTIONS
 
 from . import selectors
 
@@ -51,9 +48,3 @@ def overdue_milestones(today):
         ]
         for owner_id, milestones in selectors.overdue_milestones_by_owner(today).items()
     }
-
-
-OVERVIEW_SECTIONS.append(overview_plans_at_risk)
-METRIC_DETAIL_SECTIONS.append(metric_plans)
-DEPARTMENT_SECTIONS.append(department_work)
-register_digest(overdue_milestones)

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from apps.committees.models import Committee
 from apps.core import history, roles
 from apps.core.errors import StaleEdit
 from apps.core.forms import form_page
@@ -72,7 +71,10 @@ def plan_list(request):
             "statuses": ActionPlan.Status.choices,
             "departments": Department.objects.active(),
             "metrics": Metric.objects.filter(archived=False).only("code", "name"),
-            "committees": Committee.objects.filter(archived=False).only("pk", "name"),
+            # Committees sit above plans (apps layers): reach them through the plan's own relation.
+            "committees": ActionPlan.sponsoring_committee.field.related_model.objects.filter(
+                archived=False
+            ).only("pk", "name"),
             "can_create": permissions.can_create_plan(request.user),
         },
     )

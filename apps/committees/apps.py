@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import roles
+from apps.core.registry import DEPARTMENT_PAGE, NavEntry, registry
+
 
 class CommitteesConfig(AppConfig):
     name = "apps.committees"
@@ -8,4 +11,8 @@ class CommitteesConfig(AppConfig):
     verbose_name = _("Committees")
 
     def ready(self):
-        from . import hooks  # noqa: F401  (breach listener, department section, digest)
+        from . import hooks  # also connects the breach listener (tell_the_chairs)
+
+        registry.add_nav(NavEntry(_("Committees"), "committees:committee-list", roles.everyone, order=60))
+        registry.add_section(DEPARTMENT_PAGE, hooks.department_decisions, order=20)
+        registry.add_digest(hooks.overdue_decisions)

@@ -1,5 +1,6 @@
 """Committees listen: a metric turning red notifies the chairs of committees whose scope
-holds it; open decisions show on their department's page; overdue ones join the digest."""
+holds it; open decisions show on their department's page; overdue ones join the digest
+(`CommitteesConfig.ready()` adds these to `apps.core.registry`)."""
 
 from django.db.models import Q
 from django.dispatch import receiver
@@ -7,9 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.metrics.signals import metric_turned_red
-from apps.notifications.digest import register as register_digest
 from apps.notifications.services import notify
-from apps.organization.views import DEPARTMENT_SECTIONS
 
 from . import selectors
 from .models import Committee, Decision
@@ -56,7 +55,3 @@ def overdue_decisions(today):
             )
         )
     return result
-
-
-DEPARTMENT_SECTIONS.append(department_decisions)
-register_digest(overdue_decisions)

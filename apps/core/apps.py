@@ -6,4 +6,4 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
-        from . import schema, signals  # noqa: F401  (OpenAPI auth extension, security logging)
+        from . import signals  # noqa: F401  (security logging)

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from apps.core import roles
+from apps.core.registry import registry
 
 
 def portal(request):
@@ -8,5 +8,6 @@ def portal(request):
     return {
         "PORTAL_NAME": settings.PORTAL_NAME,
         "PORTAL_CURRENCY": settings.PORTAL_CURRENCY,
-        "nav": roles.navigation_for(user) if user is not None and user.is_authenticated else [],
+        # Filled in by each app's AppConfig.ready() (registry.add_nav).
+        "nav": registry.navigation(user) if user is not None and user.is_authenticated else [],
     }

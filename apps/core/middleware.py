@@ -53,36 +53,53 @@ class UserLanguageMiddleware:
         return response
 
 
+def checks_own_text(view):
+    """Mark a view (function or class) that validates every value of its body itself and
+    answers in its own error format: RejectNulMiddleware leaves its body alone."""
+    view.checks_own_text = True
+    return view
+
+
 class RejectNulMiddleware:
     """PostgreSQL text cannot hold a NUL character: a query parameter or a small JSON or
     form body carrying one would reach a lookup and fail as a server error. Refuse it
-    here, once, with a 400. (Large bodies are the bulk ingest's, which checks every value.)"""
+    here, once, with a 400. (A view marked `checks_own_text`, e.g. the bulk ingest, checks
+    every value of its body itself.)"""
 
     SMALL_BODY = 1024 * 1024
-    # The bulk ingest validates every value itself and answers in its own error format.
-    OWN_CHECKS = ("/api/v1/measurements/bulk/",)
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._carries_nul(request):
-            message = "Text may not contain NUL (\\u0000) characters."
-            if request.path_info.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=400)
-            return HttpResponseBadRequest(message)
+        if "\x00" in request.path_info or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+            return self._refuse(request)
         return self.get_response(request)
 
-    def _carries_nul(self, request) -> bool:
-        if "\x00" in request.path_info or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
-            return True
-        if request.path_info in self.OWN_CHECKS:
-            return False
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if self._checks_own_text(view_func):
+            return None
         content_type = request.META.get("CONTENT_TYPE", "")
         length = int(request.META.get("CONTENT_LENGTH") or 0)
         if 0 < length <= self.SMALL_BODY and content_type.startswith(
             ("application/json", "application/x-www-form-urlencoded")
         ):
             body = request.body
-            return b"\x00" in body or b"\\u0000" in body or b"%00" in body
-        return False
+            if b"\x00" in body or b"\\u0000" in body or b"%00" in body:
+                return self._refuse(request)
+        return None
+
+    @staticmethod
+    def _checks_own_text(view_func) -> bool:
+        # A DRF class-based view keeps its class on the function as `.cls`.
+        return bool(
+            getattr(view_func, "checks_own_text", False)
+            or getattr(getattr(view_func, "cls", None), "checks_own_text", False)
+        )
+
+    @staticmethod
+    def _refuse(request):
+        message = "Text may not contain NUL (\\u0000) characters."
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=400)
+        return HttpResponseBadRequest(message)

@@ -6,11 +6,6 @@ they head. Grants are read once per request and cached on the user object.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
-
 CX_LEADER = "cx_leader"
 EXECUTIVE = "executive"
 DEPARTMENT_HEAD = "department_head"
@@ -63,46 +58,6 @@ def is_system_account(user) -> bool:
     return bool(getattr(user, "is_system", False))
 
 
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    url_name: str
-    visible: object  # callable(user) -> bool
-
-    def url(self) -> str | None:
-        try:
-            return reverse(self.url_name)
-        except NoReverseMatch:
-            return None
-
-
-def _everyone(user) -> bool:
+def everyone(user) -> bool:
+    """Every signed-in person (not a system account): who sees most pages in the navigation."""
     return not is_system_account(user)
-
-
-# Apps add their pages here as they arrive; an entry whose URL does not exist yet
-# is skipped, so the navigation never links to a page that is not there.
-NAVIGATION: list[NavItem] = [
-    NavItem(_("Overview"), "home", _everyone),
-    NavItem(_("Hierarchy"), "metrics:hierarchy", _everyone),
-    NavItem(_("Metrics"), "metrics:metric-list", _everyone),
-    NavItem(_("Plans"), "actions:plan-list", _everyone),
-    NavItem(_("Responsibility"), "actions:matrix", _everyone),
-    NavItem(_("Committees"), "committees:committee-list", _everyone),
-    NavItem(_("Upload"), "metrics:upload", lambda u: is_cx_leader(u) or bool(headed_department_ids(u))),
-    NavItem(_("Organisation"), "organization:department-list", _everyone),
-    NavItem(_("People"), "organization:person-list", is_cx_leader),
-    NavItem(_("Channels"), "organization:channel-list", is_cx_leader),
-    NavItem(_("API"), "api-docs", _everyone),
-]
-
-
-def navigation_for(user) -> list[dict]:
-    items = []
-    for item in NAVIGATION:
-        if not item.visible(user):
-            continue
-        url = item.url()
-        if url is not None:
-            items.append({"label": item.label, "url": url, "url_name": item.url_name})
-    return items

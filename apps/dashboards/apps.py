@@ -1,8 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import roles
+from apps.core.registry import NavEntry, registry
+
 
 class DashboardsConfig(AppConfig):
     name = "apps.dashboards"
     label = "dashboards"
     verbose_name = _("Dashboards")
+
+    def ready(self):
+        registry.add_nav(NavEntry(_("Overview"), "home", roles.everyone, order=10))

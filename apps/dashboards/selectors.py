@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
+from apps.core.registry import OVERVIEW, registry
 from apps.metrics import selectors as metric_selectors
 from apps.metrics.engine.periods import Period
 from apps.metrics.models import Metric, MetricLink, RollupSnapshot
-
-# Other apps add panels to the overview (plans at risk, ...): callables
-# (request, period, scope) -> {"template": ..., ...} or None.
-OVERVIEW_SECTIONS: list = []
 
 
 def leaf_ids() -> set[int]:
@@ -72,4 +69,5 @@ def overview(period: Period, scope) -> dict:
 
 
 def overview_sections(request, period, scope) -> list[dict]:
-    return [s for s in (section(request, period, scope) for section in OVERVIEW_SECTIONS) if s]
+    """What other apps add to the overview (plans at risk, ...)."""
+    return registry.sections(OVERVIEW, request, period, scope)

@@ -1,7 +1,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from apps.core.periods import period_scope
+from apps.metrics.scopes import period_scope
 
 from . import selectors
 

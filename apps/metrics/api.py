@@ -277,6 +277,7 @@ class MeasurementBulkView(APIView):
 
     permission_classes = [PortalApiPermission, IngestApiPermission]
     allow_system_accounts = True  # integrations may ingest, and nothing else
+    checks_own_text = True  # every value is validated below: RejectNulMiddleware skips the body
     parser_classes: list = []  # the body is read as a stream below, not by DRF's parsers
 
     @extend_schema(

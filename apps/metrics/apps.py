@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import roles
+from apps.core.registry import NavEntry, registry
+
 
 class MetricsConfig(AppConfig):
     name = "apps.metrics"
@@ -8,4 +11,12 @@ class MetricsConfig(AppConfig):
     verbose_name = _("Metrics")
 
     def ready(self):
-        from . import receivers  # noqa: F401  (breach notifications)
+        from . import permissions
+
+        def may_upload(user) -> bool:
+            # A system account ingests through the API, not the upload page.
+            return permissions.can_ingest(user) and not roles.is_system_account(user)
+
+        registry.add_nav(NavEntry(_("Hierarchy"), "metrics:hierarchy", roles.everyone, order=20))
+        registry.add_nav(NavEntry(_("Metrics"), "metrics:metric-list", roles.everyone, order=30))
+        registry.add_nav(NavEntry(_("Upload"), "metrics:upload", may_upload, order=70))

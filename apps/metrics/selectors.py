@@ -4,50 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from apps.core.registry import METRIC_DETAIL, registry
 from apps.organization.models import Channel, Department
 
 from .engine.periods import Period
 from .models import Metric, RollupSnapshot
-
-
-@dataclass(frozen=True)
-class ScopeRef:
-    """A scope as stored (kind, id) with its label (`org`, `dept:CS`, `channel:WEB`)."""
-
-    kind: str
-    id: int
-    label: str
-    name: str
-
-
-ORG_SCOPE = ScopeRef("org", 0, "org", gettext_lazy("Organisation"))
-
-
-def parse_period(text: str | None, *, field: str = "period") -> Period:
-    if not text:
-        return Period.containing("month", timezone.localdate())
-    try:
-        return Period.parse(text.strip())
-    except ValueError as exc:
-        raise ValidationError({field: [f"{text!r} is not a period: use 2025-03, 2025-Q1 or 2025"]}) from exc
-
-
-def parse_scope(text: str | None, *, field: str = "scope") -> ScopeRef:
-    if not text or text.strip() == "org":
-        return ORG_SCOPE
-    kind, sep, code = text.strip().partition(":")
-    if not sep or kind not in ("dept", "channel") or not code:
-        raise ValidationError({field: [f"{text!r} is not a scope: use org, dept:<code> or channel:<code>"]})
-    model = Department if kind == "dept" else Channel
-    found = model.objects.filter(code=code).values_list("pk", "name").first()
-    if found is None:
-        raise ValidationError({field: [f"unknown {'department' if kind == 'dept' else 'channel'} {code!r}"]})
-    return ScopeRef(kind, found[0], f"{kind}:{code}", found[1])
+from .scopes import ORG_SCOPE, ScopeRef, parse_period, parse_scope  # noqa: F401  (read here by the API)
 
 
 def scope_labels() -> dict[tuple[str, int], str]:
@@ -341,10 +306,6 @@ def money_explanation(metric: Metric, period: Period) -> dict:
     }
 
 
-# Other apps add sections to the metric detail page (e.g. the plans expected to move it):
-# callables (request, metric) -> {"template": ..., ...} or None.
-METRIC_DETAIL_SECTIONS: list = []
-
-
 def metric_detail_sections(request, metric: Metric) -> list[dict]:
-    return [s for s in (section(request, metric) for section in METRIC_DETAIL_SECTIONS) if s]
+    """What other apps add to the metric detail page (e.g. the plans expected to move it)."""
+    return registry.sections(METRIC_DETAIL, request, metric)

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from apps.core import history
 from apps.core.forms import form_page
-from apps.core.periods import period_scope
 from apps.core.permissions import require
 from apps.core.tables import Column, Table, csv_download
 
@@ -25,6 +24,7 @@ from .engine.consistency import channel_consistency
 from .engine.periods import Period
 from .forms import LinkForm, MetricForm, TargetForm, UploadForm
 from .models import DirtyPeriod, Metric, MetricLink, RollupRun, RollupSnapshot
+from .scopes import period_scope
 
 
 @require_safe

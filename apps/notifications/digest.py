@@ -1,37 +1,28 @@
 """The daily reminder digest: one e-mail per person per day (DESIGN §5 reminders).
 
-Apps register sources: callables `(today) -> {user_id: [(text, url), ...]}` (overdue
-milestones, later decisions and feedback). The outbox's dedupe key makes running the
-job twice on a day send one digest."""
+Apps add sources in their `AppConfig.ready()` with `apps.core.registry.add_digest`:
+callables `(today) -> {user_id: [(text, url), ...]}` (overdue milestones, decisions,
+later feedback). The outbox's dedupe key makes running the job twice on a day send one
+digest."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-DIGEST_SOURCES: list[Callable[[date], dict[int, list[tuple[str, str]]]]] = []
+from apps.core.registry import registry
+from apps.organization.models import User
 
-
-def register(source):
-    DIGEST_SOURCES.append(source)
-    return source
+from .services import notify
 
 
 def send_daily_digest(today: date | None = None) -> int:
     """Write today's digests; returns how many were new."""
-    from apps.organization.models import User
-
-    from .services import notify
-
     today = today or timezone.localdate()
-    lines: dict[int, list[tuple[str, str]]] = {}
-    for source in DIGEST_SOURCES:
-        for user_id, items in source(today).items():
-            lines.setdefault(user_id, []).extend(items)
+    lines = registry.digest(today)
     written = 0
     users = User.objects.in_bulk(list(lines))
     for user_id, items in sorted(lines.items()):

@@ -6,9 +6,10 @@ import logging
 import uuid
 from datetime import timedelta
 
+from celery import signature
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 # A claim older than this is taken to belong to a worker that died mid-send.
 CLAIM_LEASE = timedelta(minutes=10)
+# tasks.py imports this module; we queue its mail task by name (registered in ready()).
+SEND_EMAIL_TASK = "notifications.send_email"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -63,9 +66,7 @@ def notify(
     except IntegrityError:
         return None
     if wants_mail:
-        from .tasks import send_email_task
-
-        transaction.on_commit(send_email_task.delay)
+        transaction.on_commit(signature(SEND_EMAIL_TASK).delay)
     return row
 
 
@@ -90,8 +91,6 @@ def claim_unsent(limit: int = 100) -> tuple[uuid.UUID, list[Notification]]:
 
 
 def connection_supports_skip_locked() -> bool:
-    from django.db import connection
-
     return connection.features.has_select_for_update_skip_locked
 
 

@@ -1,11 +1,12 @@
 from celery import shared_task
 
+from .digest import send_daily_digest
+from .services import SEND_EMAIL_TASK, send_pending_email
 
-@shared_task(name="notifications.send_email", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+
+@shared_task(name=SEND_EMAIL_TASK, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def send_email_task() -> dict:
     """Send every due, unsent notification mail (the outbox job, every minute)."""
-    from .services import send_pending_email
-
     total = {"claimed": 0, "sent": 0, "failed": 0}
     while True:
         result = send_pending_email()
@@ -18,6 +19,4 @@ def send_email_task() -> dict:
 @shared_task(name="notifications.daily_digest")
 def daily_digest_task() -> int:
     """Daily: one digest per person of their overdue items (deduplicated per day)."""
-    from .digest import send_daily_digest
-
     return send_daily_digest()

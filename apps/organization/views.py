@@ -10,15 +10,12 @@ from django.views.decorators.http import require_POST, require_safe
 from apps.core import history, roles
 from apps.core.forms import form_page
 from apps.core.permissions import require
+from apps.core.registry import DEPARTMENT_PAGE, registry
 from apps.core.tables import Column, Table
 
 from . import permissions, selectors, services
 from .forms import ChannelForm, DepartmentForm, PersonForm, TokenForm
 from .models import ApiToken, Channel, Department, User
-
-# Other apps add what a department owns or contributes to (metrics, plans, decisions):
-# callables (request, department) -> {"template": ..., ...} or None.
-DEPARTMENT_SECTIONS: list = []
 
 
 @require_safe
@@ -52,7 +49,7 @@ def department_detail(request, pk):
             "children": department.children.filter(archived=False),
             "history": history.history_for(department),
             "can_edit": permissions.can_edit_organisation(request.user),
-            "sections": [s for s in (section(request, department) for section in DEPARTMENT_SECTIONS) if s],
+            "sections": registry.sections(DEPARTMENT_PAGE, request, department),
         },
     )
 

@@ -222,7 +222,7 @@ CELERY_BEAT_SCHEDULE = {
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": (
-        "apps.core.api_auth.HashedTokenAuthentication",
+        "apps.organization.api_auth.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ),
     "DEFAULT_PERMISSION_CLASSES": ("apps.core.api_auth.PortalApiPermission",),

@@ -3,14 +3,22 @@
 import importlib
 import time
 
-from django.conf import settings
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test import override_settings
+from django.utils.module_loading import module_has_submodule
 
-# Each app with demo data has a `demo.load(stdout)`; they run in this order
-# (later apps build on earlier ones).
-DEMO_APPS = ["apps.organization", "apps.metrics", "apps.actions", "apps.committees"]
+
+def demo_modules() -> list:
+    """Each installed app with demo data has a `demo` module with `load(stdout)` (and may
+    have `logins()`); they run in INSTALLED_APPS order, which is the layer order: later
+    apps build on earlier ones."""
+    return [
+        importlib.import_module(f"{config.name}.demo")
+        for config in apps.get_app_configs()
+        if config.name.startswith("apps.") and module_has_submodule(config.module, "demo")
+    ]
 
 
 class Command(BaseCommand):
@@ -18,25 +26,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        context: dict = {}
+        modules = demo_modules()
         # The demo's first roll-up tells metric owners what turned red; their mail would
         # bury the logins printed below, so the demo's own mail goes nowhere.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            self._load_all(context)
-        from apps.organization.demo import logins
-
+            for module in modules:
+                with transaction.atomic():
+                    module.load(stdout=self.stdout)
+                self.stdout.write(f"  demo data: {module.__name__.split('.')[-2]} loaded")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
         self.stdout.write("")
         self.stdout.write("Demo logins (e-mail / password):")
-        for label, email, password in logins():
-            self.stdout.write(f"  {label:<54} {email:<26} {password}")
-
-    def _load_all(self, context: dict) -> None:
-        for app in DEMO_APPS:
-            if app.removeprefix("apps.") not in {a.split(".")[-1] for a in settings.INSTALLED_APPS}:
-                continue
-            module = importlib.import_module(f"{app}.demo")
-            with transaction.atomic():
-                result = module.load(stdout=self.stdout)
-            context.update(result or {})
-            self.stdout.write(f"  demo data: {app.removeprefix('apps.')} loaded")
+        for module in modules:
+            for label, email, password in getattr(module, "logins", list)():
+                self.stdout.write(f"  {label:<54} {email:<26} {password}")

@@ -1,12 +1,13 @@
-"""The metric owner hears when their metric turns red (DESIGN §5 breaches)."""
+"""The metric owner hears when their metric turns red (DESIGN §5 breaches): the metrics
+app announces (`metric_turned_red`), notifications listen; metrics imports nothing of us."""
 
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from apps.notifications.services import notify
+from apps.metrics.signals import metric_turned_red
 
-from .signals import metric_turned_red
+from .services import notify
 
 
 @receiver(metric_turned_red)
