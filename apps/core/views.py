@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
@@ -25,8 +26,6 @@ def health(request):
 @require_POST
 def language_set(request):
     """Store the signed-in user's language; it follows them to every device."""
-    from django.conf import settings
-
     language = request.POST.get("language", "")
     if language in dict(settings.LANGUAGES):
         request.user.language = language

@@ -52,10 +52,8 @@ STATUS_LABELS = {"green": "on target", "amber": "at risk", "red": "off target", 
 
 @register.inclusion_tag("_status.html")
 def status_badge(status):
-    from django.utils.translation import gettext
-
     status = status or "grey"
-    return {"status": status, "label": gettext(STATUS_LABELS.get(status, status))}
+    return {"status": status, "label": _(STATUS_LABELS.get(status, status))}
 
 
 @register.filter
