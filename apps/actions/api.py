@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
+from apps.core.validators import FiniteFloatField
 from apps.organization.models import Department, User
 
 from . import selectors, services
@@ -36,7 +37,7 @@ class PlanSerializer(serializers.ModelSerializer):
     contributing_departments = serializers.SlugRelatedField(
         slug_field="code", queryset=Department.objects.all(), many=True, required=False
     )
-    cost_estimate = serializers.FloatField(allow_null=True, required=False, min_value=0)
+    cost_estimate = FiniteFloatField(allow_null=True, required=False, min_value=0)
     version = serializers.IntegerField(required=False, min_value=1)
     progress = serializers.FloatField(read_only=True, allow_null=True)
     overdue = serializers.BooleanField(source="overdue_flag", read_only=True)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import VersionedForm
+from apps.core.validators import validate_finite
 from apps.metrics.models import Metric
 from apps.organization.models import Department, User
 
@@ -28,7 +29,9 @@ class PlanForm(VersionedForm):
     status = forms.ChoiceField(label=_("Status"), choices=ActionPlan.Status.choices)
     start = forms.DateField(label=_("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     due = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    cost_estimate = forms.FloatField(label=_("Cost estimate"), required=False, min_value=0)
+    cost_estimate = forms.FloatField(
+        label=_("Cost estimate"), required=False, min_value=0, validators=[validate_finite]
+    )
     effort = forms.ChoiceField(label=_("Effort"), choices=ActionPlan.Effort.choices)
 
     def __init__(self, *args, departments=None, **kwargs):
@@ -48,7 +51,7 @@ class MilestoneForm(VersionedForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=people(), required=False)
     due = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    weight = forms.FloatField(label=_("Weight"), initial=1.0, min_value=0.0001)
+    weight = forms.FloatField(label=_("Weight"), initial=1.0, min_value=0.0001, validators=[validate_finite])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,7 +66,9 @@ class ProgressForm(forms.Form):
 
 class ImpactForm(forms.Form):
     metric = forms.ModelChoiceField(label=_("Metric"), queryset=Metric.objects.filter(archived=False))
-    expected_change = forms.FloatField(label=_("Expected change (metric units)"))
+    expected_change = forms.FloatField(
+        label=_("Expected change (metric units)"), validators=[validate_finite]
+    )
 
 
 class CommentForm(forms.Form):

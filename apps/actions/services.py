@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from apps.core import history, roles
 from apps.core.services import versioned_update
+from apps.core.validators import check_finite, is_finite_number
 from apps.notifications.services import notify
 from apps.organization.models import User
 
@@ -49,7 +50,7 @@ def _validate_plan(fields: dict) -> None:
     if start and due and due < start:
         errors["due"] = [_("The due date is before the start.")]
     cost = fields.get("cost_estimate")
-    if cost is not None and (cost != cost or cost < 0 or cost in (float("inf"),)):
+    if cost is not None and (not is_finite_number(cost) or cost < 0):
         errors["cost_estimate"] = [_("Enter a cost of 0 or more.")]
     if "status" in fields and fields["status"] not in ActionPlan.Status.values:
         errors["status"] = [_("Unknown status.")]
@@ -171,8 +172,7 @@ def plan_update(
 
 @transaction.atomic
 def impact_set(*, plan: ActionPlan, by, metric, expected_change: float) -> ExpectedImpact:
-    if expected_change != expected_change or expected_change in (float("inf"), float("-inf")):
-        raise ValidationError({"expected_change": [_("Enter a finite number.")]})
+    check_finite(expected_change=expected_change, allow_none=False)
     existing = ExpectedImpact.objects.filter(plan=plan, metric=metric).first()
     before = f"{existing.metric.code} {existing.expected_change:+g}" if existing else None
     impact, _created = ExpectedImpact.objects.update_or_create(

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import VersionedForm
+from apps.core.validators import validate_finite
 from apps.metrics.models import Metric
 from apps.organization.models import Department, User
 
@@ -49,11 +50,11 @@ class DecisionForm(forms.Form):
         label=_("Owner department"), queryset=Department.objects.active(), required=False
     )
     due = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    target_value = forms.FloatField(label=_("Proposed target"), required=False)
+    target_value = forms.FloatField(label=_("Proposed target"), required=False, validators=[validate_finite])
     target_valid_from = forms.DateField(
         label=_("Target valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    target_baseline = forms.FloatField(label=_("Baseline"), required=False)
+    target_baseline = forms.FloatField(label=_("Baseline"), required=False, validators=[validate_finite])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

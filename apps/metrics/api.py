@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -16,6 +15,7 @@ from rest_framework.views import APIView
 
 from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
+from apps.core.validators import FiniteFloatField
 from apps.organization.models import Channel, Department, User
 
 from . import ingest, selectors, services
@@ -28,20 +28,6 @@ FILTERS = [
     OpenApiParameter("period", OpenApiTypes.STR, description="2025-03, 2025-Q1 or 2025"),
     OpenApiParameter("scope", OpenApiTypes.STR, description="org, dept:<code> or channel:<code>"),
 ]
-
-
-class FiniteFloatField(serializers.FloatField):
-    """Refuses NaN and infinity with a precise message."""
-
-    default_error_messages = {"invalid": "A finite number is required."}
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool):
-            self.fail("invalid")
-        value = super().to_internal_value(data)
-        if value != value or value in (float("inf"), float("-inf")):
-            self.fail("invalid")
-        return value
 
 
 class MetricSerializer(serializers.ModelSerializer):
@@ -193,9 +179,6 @@ class TargetViewSet(_ServiceViewSet):
         return services.target_create(**data)
 
     def update_service(self, obj, **data):
-        if "metric" in data and data["metric"].pk != obj.metric_id:
-            raise ValidationError({"metric": ["A target cannot move to another metric."]})
-        data.pop("metric", None)
         return services.target_update(target=obj, **data)
 
 

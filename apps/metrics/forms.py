@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import VersionedForm
+from apps.core.validators import validate_finite
 from apps.organization.models import Channel, Department, User
 
 from .models import Metric
@@ -33,7 +34,10 @@ class LinkForm(VersionedForm):
         label=_("Drives (parent)"), queryset=Metric.objects.filter(archived=False)
     )
     weight = forms.FloatField(
-        label=_("Weight"), initial=1.0, help_text=_("For the driven score; greater than 0.")
+        label=_("Weight"),
+        initial=1.0,
+        help_text=_("For the driven score; greater than 0."),
+        validators=[validate_finite],
     )
     impact = forms.FloatField(
         label=_("Impact"),
@@ -41,15 +45,8 @@ class LinkForm(VersionedForm):
         help_text=_(
             "Change of the parent (in its units; per month for a sum parent) per +1 unit of the child."
         ),
+        validators=[validate_finite],
     )
-
-    def clean(self):
-        data = super().clean()
-        for name in ("weight", "impact"):
-            value = data.get(name)
-            if value is not None and (value != value or value in (float("inf"), float("-inf"))):
-                self.add_error(name, _("Enter a finite number."))
-        return data
 
 
 class TargetForm(VersionedForm):
@@ -64,10 +61,14 @@ class TargetForm(VersionedForm):
         label=_("Department"), queryset=Department.objects.active(), required=False
     )
     channel = forms.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.active(), required=False)
-    value = forms.FloatField(label=_("Target"))
-    baseline = forms.FloatField(label=_("Baseline"), required=False)
+    value = forms.FloatField(label=_("Target"), validators=[validate_finite])
+    baseline = forms.FloatField(label=_("Baseline"), required=False, validators=[validate_finite])
     amber_threshold = forms.FloatField(
-        label=_("Amber threshold (score points)"), initial=90.0, min_value=0, max_value=100
+        label=_("Amber threshold (score points)"),
+        initial=90.0,
+        min_value=0,
+        max_value=100,
+        validators=[validate_finite],
     )
 
 

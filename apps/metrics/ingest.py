@@ -21,10 +21,9 @@ from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from apps.core import roles
 from apps.organization.models import Channel, Department
 
-from . import dirty
+from . import dirty, permissions
 from .engine.periods import Period, is_aligned
 from .models import Measurement, Metric
 
@@ -179,8 +178,7 @@ class _RowChecker:
         self.csv_mode = csv_mode
         self.errors: list[dict] = []
         self.seen: dict[tuple, int] = {}
-        self.is_leader = roles.is_cx_leader(user) or roles.is_system_account(user)
-        self.headed = roles.headed_department_ids(user)
+        self.may_record = permissions.measurement_rows_allowed(user)
 
     def error(self, index: int, field_name: str | None, message: str) -> None:
         self.errors.append({"row": index, "field": field_name, "message": message})
@@ -210,7 +208,7 @@ class _RowChecker:
         if len(self.errors) > before:
             return None
         metric_id, frequency, _agg, owner_dept = metric
-        if not self.is_leader and owner_dept not in self.headed and dept_id not in self.headed:
+        if not self.may_record(owner_dept, dept_id):
             self.error(
                 index,
                 "metric",

@@ -21,6 +21,17 @@ def can_ingest(user) -> bool:
     )
 
 
+def measurement_rows_allowed(user):
+    """DESIGN §6 per row: the CX leader and system accounts record any row; a department
+    head the rows of metrics their department owns and the rows whose department is
+    theirs. Returns a check `(metric owner department id, row department id) -> bool`,
+    decided once per batch so a million rows cost a set lookup each."""
+    if roles.is_cx_leader(user) or roles.is_system_account(user):
+        return lambda owner_department_id, department_id: True
+    headed = frozenset(roles.headed_department_ids(user))
+    return lambda owner_department_id, department_id: owner_department_id in headed or department_id in headed
+
+
 def can_run_rollup(user) -> bool:
     return roles.is_cx_leader(user)
 

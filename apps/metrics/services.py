@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from apps.core import history
 from apps.core.services import archive_set, versioned_update
+from apps.core.validators import check_finite
 
 from . import dirty
 from .adapters import link_defs, metric_def, target_def
@@ -114,12 +115,7 @@ def metric_archive(*, metric: Metric, by, archived: bool = True) -> Metric:
 
 
 def _validate_link(child: Metric, parent: Metric, weight, impact, *, exclude_pk=None) -> None:
-    errors = {}
-    for name, value in (("weight", weight), ("impact", impact)):
-        if not isinstance(value, int | float) or value != value or value in (float("inf"), float("-inf")):
-            errors[name] = [_("Enter a finite number.")]
-    if errors:
-        raise ValidationError(errors)
+    check_finite(weight=weight, impact=impact, allow_none=False)
     if not weight > 0:
         raise ValidationError({"weight": [_("The weight must be greater than 0.")]})
     if child.pk == parent.pk:
@@ -174,10 +170,7 @@ def link_archive(*, link: MetricLink, by) -> MetricLink:
 
 
 def _validate_target(target: Target, *, exclude_pk=None) -> None:
-    for name in ("value", "baseline", "amber_threshold"):
-        value = getattr(target, name)
-        if value is not None and (value != value or value in (float("inf"), float("-inf"))):
-            raise ValidationError({name: [_("Enter a finite number.")]})
+    check_finite(value=target.value, baseline=target.baseline, amber_threshold=target.amber_threshold)
     metric = target.metric
     others = Target.objects.filter(metric=metric).select_related("department", "channel")
     if exclude_pk is not None:
@@ -222,7 +215,11 @@ def target_create(
 
 
 @transaction.atomic
-def target_update(*, target: Target, by, version: int, **changes) -> Target:
+def target_update(*, target: Target, by, version: int, metric: Metric | None = None, **changes) -> Target:
+    """Change a target's dates, scope, value, baseline or amber threshold — never its
+    metric: another metric's target is a new target (its history and roll-up differ)."""
+    if metric is not None and metric.pk != target.metric_id:
+        raise ValidationError({"metric": [_("A target cannot move to another metric.")]})
     proposed = Target.objects.select_related("metric", "department", "channel").get(pk=target.pk)
     old_range = (proposed.valid_from, proposed.valid_to)
     for name, value in changes.items():

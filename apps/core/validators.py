@@ -1,0 +1,48 @@
+"""The one finite-number rule every form, serializer and service shares: NaN and
+±infinity are not numbers a user means, and the engine's arithmetic would spread them."""
+
+from __future__ import annotations
+
+import math
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+NOT_FINITE = _("Enter a finite number.")
+
+
+def is_finite_number(value) -> bool:
+    """An int or float that is neither NaN nor ±infinity (a bool is not a number)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def validate_finite(value) -> None:
+    """A field validator (forms and serializers): empty passes, anything else is finite."""
+    if value is not None and not is_finite_number(value):
+        raise ValidationError(NOT_FINITE, code="not_finite")
+
+
+def check_finite(*, allow_none: bool = True, **values) -> None:
+    """For services: one ValidationError naming every value that is not a finite number."""
+    errors = {
+        name: [NOT_FINITE]
+        for name, value in values.items()
+        if not (value is None and allow_none) and not is_finite_number(value)
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+class FiniteFloatField(serializers.FloatField):
+    """An API number: refuses NaN, infinity and booleans with a precise message."""
+
+    default_error_messages = {"invalid": "A finite number is required."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if not is_finite_number(value):
+            self.fail("invalid")
+        return value
