@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.metrics.engine.plans import plan_figures, rank_plans
+from apps.metrics.engine.plans import PlanFigures, plan_benefit, plan_figures, rank_plans
 from apps.metrics.models import Metric
 from apps.metrics.selectors import money_weights
 
@@ -78,6 +80,36 @@ def roi_ranking(plans=None, *, weights: dict[str, float] | None = None):
         for plan in plans
     ]
     return [(by_pk[f.key], f) for f in rank_plans(figures)]
+
+
+@dataclass(frozen=True)
+class ImpactBenefit:
+    """One expected impact of a plan and the annual benefit it brings (§4 item 10)."""
+
+    impact: ExpectedImpact
+    annual_benefit: float
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    """What the plan detail page shows: the plan (milestones, updates, impacts fetched),
+    each impact's benefit and the plan's figures, all from the engine."""
+
+    plan: ActionPlan
+    impacts: list[ImpactBenefit]
+    figures: PlanFigures
+
+
+def plan_page(pk: int) -> PlanPage:
+    """Raises ActionPlan.DoesNotExist."""
+    plan = plan_detail(pk)
+    weights = money_weights()
+    impacts = [
+        ImpactBenefit(i, plan_benefit([(i.metric.code, i.expected_change)], weights))
+        for i in plan.impacts.all()
+    ]
+    ((_plan, figures),) = roi_ranking([plan], weights=weights)
+    return PlanPage(plan=plan, impacts=impacts, figures=figures)
 
 
 def plan_detail(pk: int) -> ActionPlan:

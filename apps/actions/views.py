@@ -7,7 +7,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -107,14 +107,10 @@ def plan_ranking(request):
 @require_safe
 def plan_detail(request, pk):
     try:
-        plan = selectors.plan_detail(pk)
+        page = selectors.plan_page(pk)
     except ActionPlan.DoesNotExist:
-        from django.http import Http404
-
         raise Http404 from None
-    weights = selectors.money_weights()
-    impacts = [(i, i.expected_change * weights.get(i.metric.code, 0.0) * 12) for i in plan.impacts.all()]
-    ((_plan, figures),) = selectors.roi_ranking([plan], weights=weights)
+    plan = page.plan
     can_edit = permissions.can_edit_plan(request.user, plan)
     milestones = [(m, permissions.can_update_milestone(request.user, m)) for m in plan.milestones.all()]
     return render(
@@ -122,8 +118,8 @@ def plan_detail(request, pk):
         "actions/plan_detail.html",
         {
             "plan": plan,
-            "impacts": impacts,
-            "figures": figures,
+            "impacts": page.impacts,
+            "figures": page.figures,
             "milestones": milestones,
             "can_edit": can_edit,
             "can_reopen": roles.is_cx_leader(request.user) and plan.is_closed,

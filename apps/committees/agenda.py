@@ -149,7 +149,7 @@ def live_figures(items, period: Period) -> dict[int, dict]:
                 target=snap.target,
                 status=snap.status,
                 value_at_stake=snap.value_at_stake,
-                score=snap.own_score if snap.own_score is not None else snap.driven_score,
+                score=snap.score,
             )
         plan = plans.get(item.plan_id) if item.plan_id else None
         if plan is not None:

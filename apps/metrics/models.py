@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import ArchivableModel, VersionedModel
 
+from .engine.scoring import headline_score
+
 CODE_VALIDATOR = RegexValidator(
     r"^[A-Za-z][A-Za-z0-9_\-]{0,39}$",
     _("Use letters, digits, _ or -, starting with a letter (at most 40)."),
@@ -240,6 +242,16 @@ class RollupSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric_id} {self.period_kind}:{self.period_start} {self.scope_kind}:{self.scope_id}"
+
+    @property
+    def score(self) -> float | None:
+        """The score the metric is judged by: own score, else driven score (the engine's rule)."""
+        return headline_score(self.own_score, self.driven_score)
+
+    @property
+    def score_is_driven(self) -> bool:
+        """The score shown comes from the children (no own score)."""
+        return self.own_score is None and self.driven_score is not None
 
 
 class DirtyPeriod(models.Model):

@@ -10,7 +10,11 @@ from django.utils.translation import gettext_lazy
 from apps.core.registry import METRIC_DETAIL, registry
 from apps.organization.models import Channel, Department
 
-from .engine.periods import Period
+from .adapters import link_defs, metric_def
+from .engine import graph
+from .engine.consistency import channel_consistency
+from .engine.periods import Period, own_period_kind, period_kind_shown
+from .engine.scoring import gap_value
 from .models import Metric, RollupSnapshot
 from .scopes import ORG_SCOPE, ScopeRef, parse_period, parse_scope  # noqa: F401  (read here by the API)
 
@@ -44,8 +48,6 @@ def snapshots(*, metric: str | None = None, period: Period | None = None, scope:
 def metric_graph() -> tuple[list[Metric], list, list]:
     """The active metrics, their engine definitions and the active links between them
     (two queries) — what every money computation starts from."""
-    from .adapters import link_defs, metric_def
-
     metrics = list(Metric.objects.filter(archived=False).select_related("owner_department"))
     codes = {m.code for m in metrics}
     links = [x for x in link_defs() if x.child in codes and x.parent in codes]
@@ -54,16 +56,12 @@ def metric_graph() -> tuple[list[Metric], list, list]:
 
 def money_weights() -> dict[str, float]:
     """mw(n) of every active metric (DESIGN §4 item 7)."""
-    from .engine import graph
-
     _metrics, defs, links = metric_graph()
     return graph.money_weights(defs, links)
 
 
 def money_top_ids() -> list[int]:
     """Monetary metrics with no monetary ancestor (DESIGN §4 item 7)."""
-    from .engine import graph
-
     metrics, defs, links = metric_graph()
     tops = set(graph.money_tops(defs, links))
     return [m.pk for m in metrics if m.code in tops]
@@ -112,17 +110,11 @@ class MetricRow:
 
     @property
     def score(self) -> float | None:
-        if self.snapshot is None:
-            return None
-        return self.snapshot.own_score if self.snapshot.own_score is not None else self.snapshot.driven_score
+        return self.snapshot.score if self.snapshot else None
 
     @property
     def score_is_driven(self) -> bool:
-        return (
-            self.snapshot is not None
-            and self.snapshot.own_score is None
-            and self.snapshot.driven_score is not None
-        )
+        return self.snapshot is not None and self.snapshot.score_is_driven
 
     @property
     def trend(self) -> str | None:
@@ -157,8 +149,6 @@ class Hierarchy:
     queries whatever the number of metrics (metrics, links, two snapshot sets)."""
 
     def __init__(self, period: Period, scope: ScopeRef):
-        from .engine import graph
-
         self.period = period
         self.scope = scope
         metrics, defs, self.links = metric_graph()
@@ -182,8 +172,6 @@ class Hierarchy:
     @property
     def impacts(self):
         if self._impacts is None:
-            from .engine import graph
-
             self._impacts = graph.path_impacts(self.links)
         return self._impacts
 
@@ -206,8 +194,6 @@ class Hierarchy:
         return [self.row(c) for c in sorted(roots, key=lambda c: self.metrics[c].name)]
 
     def child_rows(self, code: str, root: str, depth: int) -> list[MetricRow]:
-        from .engine import graph
-
         rows = []
         for link in self.children.get(code, []):
             impact = graph.path_impact(self.impacts, link.child, root)
@@ -262,24 +248,29 @@ def scope_names() -> dict[tuple[str, int], str]:
     return names
 
 
-def money_explanation(metric: Metric, period: Period) -> dict:
+@dataclass(frozen=True)
+class MoneyExplanation:
+    """How a metric's value at stake is computed (the engine's numbers, not recomputed)."""
+
+    money_weight: float
+    is_leaf: bool
+    paths: list[tuple[Metric, str, float]]  # (money top, its direction, path impact)
+    months: list[tuple[Period, float | None, float | None]]  # (month, gap, gap × mw) for a leaf
+
+
+def money_explanation(metric: Metric, period: Period) -> MoneyExplanation:
     """How the metric's value at stake is computed: its money weight, the paths to each
     money top, and (for a leaf) the monthly gaps × money weight at organisation scope."""
-    from .engine import graph
-
     metrics, defs, links = metric_graph()
     by_code = {m.code: m for m in metrics}
     weights = graph.money_weights(defs, links)
     impacts = graph.path_impacts(links)
     tops = graph.money_tops(defs, links)
+    weight = weights.get(metric.code, 0.0)
     is_leaf = not any(x.parent == metric.code for x in links)
     months = []
     if is_leaf:
-        kind = (
-            "quarter"
-            if metric.frequency == "quarterly"
-            else ("year" if metric.frequency == "yearly" else "month")
-        )
+        kind = own_period_kind(metric.frequency)
         own = {
             s.period_start: s
             for s in RollupSnapshot.objects.filter(
@@ -293,17 +284,88 @@ def money_explanation(metric: Metric, period: Period) -> dict:
         for month in period.months():
             snap = own.get(Period.containing(kind, month.start).start)
             gap = snap.gap if snap else None
-            months.append((month, gap, None if gap is None else gap * weights.get(metric.code, 0.0)))
-    return {
-        "money_weight": weights.get(metric.code, 0.0),
-        "is_leaf": is_leaf,
-        "paths": [
+            months.append((month, gap, gap_value(gap, weight)))
+    return MoneyExplanation(
+        money_weight=weight,
+        is_leaf=is_leaf,
+        paths=[
             (by_code[t], by_code[t].direction, graph.path_impact(impacts, metric.code, t))
             for t in tops
             if graph.path_impact(impacts, metric.code, t) != 0 or t == metric.code
         ],
-        "months": months,
+        months=months,
+    )
+
+
+# --- the metric detail page ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricPage:
+    """Everything the metric detail page shows, read from snapshots."""
+
+    trend: list[tuple[Period, RollupSnapshot | None]]
+    current: RollupSnapshot | None
+    by_dept: list[tuple[str, RollupSnapshot]]
+    by_channel: list[tuple[str, RollupSnapshot]]
+    consistency: float | None  # DESIGN §4 item 11, from the engine
+    money: MoneyExplanation
+
+    @property
+    def chart(self) -> dict:
+        return {
+            "labels": [str(period) for period, _snap in self.trend],
+            "actual": [snap.actual if snap else None for _period, snap in self.trend],
+            "target": [snap.target if snap else None for _period, snap in self.trend],
+        }
+
+
+def metric_trend(
+    metric: Metric, period: Period, scope: ScopeRef
+) -> list[tuple[Period, RollupSnapshot | None]]:
+    """The last 13 months, 8 quarters or 5 years up to `period` (in the metric's own kind
+    when it has no actuals of the asked kind: a quarterly metric in a month view)."""
+    kind = period_kind_shown(metric.frequency, period.kind)
+    last = Period.containing(kind, period.start)
+    periods = [last]
+    for _step in range(12 if kind == "month" else (7 if kind == "quarter" else 4)):
+        periods.insert(0, periods[0].previous())
+    snaps = {
+        s.period_start: s
+        for s in RollupSnapshot.objects.filter(
+            metric=metric,
+            period_kind=kind,
+            period_start__in=[p.start for p in periods],
+            scope_kind=scope.kind,
+            scope_id=scope.id,
+        )
     }
+    return [(p, snaps.get(p.start)) for p in periods]
+
+
+def metric_page(metric: Metric, period: Period, scope: ScopeRef) -> MetricPage:
+    trend = metric_trend(metric, period, scope)
+    breakdown = list(
+        RollupSnapshot.objects.filter(
+            metric=metric,
+            period_kind=period.kind,
+            period_start=period.start,
+            scope_kind__in=["dept", "channel"],
+        ).order_by("scope_kind", "scope_id")
+    )
+    names = scope_names()
+    by_dept = [(names.get(("dept", s.scope_id), s.scope_id), s) for s in breakdown if s.scope_kind == "dept"]
+    by_channel = [
+        (names.get(("channel", s.scope_id), s.scope_id), s) for s in breakdown if s.scope_kind == "channel"
+    ]
+    return MetricPage(
+        trend=trend,
+        current=next((s for p, s in trend if p == period), None),
+        by_dept=by_dept,
+        by_channel=by_channel,
+        consistency=channel_consistency([s.actual for _name, s in by_channel]),
+        money=money_explanation(metric, period),
+    )
 
 
 def metric_detail_sections(request, metric: Metric) -> list[dict]:

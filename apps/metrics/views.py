@@ -20,10 +20,8 @@ from apps.core.permissions import require
 from apps.core.tables import Column, Table, csv_download
 
 from . import ingest, permissions, selectors, services
-from .engine.consistency import channel_consistency
-from .engine.periods import Period
 from .forms import LinkForm, MetricForm, TargetForm, UploadForm
-from .models import DirtyPeriod, Metric, MetricLink, RollupRun, RollupSnapshot
+from .models import DirtyPeriod, Metric, MetricLink, RollupRun
 from .scopes import period_scope
 
 
@@ -154,66 +152,22 @@ def metric_detail(request, code):
         code=code,
     )
     ps = period_scope(request)
-    trend = _trend(metric, ps)
-    current = next((s for p, s in trend if p == ps.period), None)
-    breakdown = list(
-        RollupSnapshot.objects.filter(
-            metric=metric,
-            period_kind=ps.period.kind,
-            period_start=ps.period.start,
-            scope_kind__in=["dept", "channel"],
-        ).order_by("scope_kind", "scope_id")
-    )
-    labels = selectors.scope_names()
-    by_dept = [(labels.get(("dept", s.scope_id), s.scope_id), s) for s in breakdown if s.scope_kind == "dept"]
-    by_channel = [
-        (labels.get(("channel", s.scope_id), s.scope_id), s) for s in breakdown if s.scope_kind == "channel"
-    ]
-    consistency = channel_consistency([s.actual for _n, s in by_channel])
-    money = selectors.money_explanation(metric, ps.period)
+    page = selectors.metric_page(metric, ps.period, ps.scope)
     context = {
         "metric": metric,
         "ps": ps,
-        "trend": trend,
-        "current": current,
-        "by_dept": by_dept,
-        "by_channel": by_channel,
-        "consistency": consistency,
-        "money": money,
+        "trend": page.trend,
+        "current": page.current,
+        "by_dept": page.by_dept,
+        "by_channel": page.by_channel,
+        "consistency": page.consistency,
+        "money": page.money,
+        "chart": page.chart,
         "history": history.history_for(metric),
         "can_edit": permissions.can_edit_metrics(request.user),
-        "chart": {
-            "labels": [str(period) for period, _snap in trend],
-            "actual": [snap.actual if snap else None for _period, snap in trend],
-            "target": [snap.target if snap else None for _period, snap in trend],
-        },
         "detail_sections": selectors.metric_detail_sections(request, metric),
     }
     return render(request, "metrics/metric_detail.html", context)
-
-
-def _trend(metric: Metric, ps) -> list[tuple[Period, RollupSnapshot | None]]:
-    """The last 13 periods of the switch's kind (at least the metric's own frequency)."""
-    kind = ps.period.kind
-    if metric.frequency == "quarterly" and kind == "month":
-        kind = "quarter"
-    if metric.frequency == "yearly":
-        kind = "year"
-    last = Period.containing(kind, ps.period.start)
-    periods = [last]
-    for _step in range(12 if kind == "month" else (7 if kind == "quarter" else 4)):
-        periods.insert(0, periods[0].previous())
-    snaps = {
-        s.period_start: s
-        for s in RollupSnapshot.objects.filter(
-            metric=metric,
-            period_kind=kind,
-            period_start__in=[p.start for p in periods],
-            scope_kind=ps.scope.kind,
-            scope_id=ps.scope.id,
-        )
-    }
-    return [(period, snaps.get(period.start)) for period in periods]
 
 
 def _metric_url(metric) -> str:

@@ -43,10 +43,11 @@ from .periods import (
     PERIOD_KINDS,
     Period,
     is_less_often_than_monthly,
+    own_period_kind,
     period_kinds_for,
     periods_between,
 )
-from .scoring import driven_score, gap, own_score, status
+from .scoring import driven_score, gap, headline_score, own_score, status
 from .targets import ResolvedTarget, TargetIndex, has_own_target, resolve_target
 from .types import (
     ORG,
@@ -76,7 +77,7 @@ class _Core:
     @property
     def score(self) -> float | None:
         """A child's score for its parent's driven score: own score, else driven score."""
-        return self.own if self.own is not None else self.driven
+        return headline_score(self.own, self.driven)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -299,7 +300,7 @@ class Evaluation:
         definition = self.metrics[leaf]
         own_period = month
         if is_less_often_than_monthly(definition.frequency):
-            own_period = Period.containing(period_kinds_for(definition.frequency)[0], month.start)
+            own_period = Period.containing(own_period_kind(definition.frequency), month.start)
         core = self.core(leaf, own_period, scope)
         if core is None or core.gap is None:
             return None

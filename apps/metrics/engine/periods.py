@@ -200,6 +200,18 @@ def period_kinds_for(frequency: Frequency) -> tuple[PeriodKind, ...]:
     return PERIOD_KINDS
 
 
+def own_period_kind(frequency: Frequency) -> PeriodKind:
+    """The shortest period kind a metric of ``frequency`` has actuals for: month for
+    daily, weekly and monthly metrics, quarter for quarterly, year for yearly."""
+    return period_kinds_for(frequency)[0]
+
+
+def period_kind_shown(frequency: Frequency, wanted: PeriodKind) -> PeriodKind:
+    """The period kind to show a metric in when ``wanted`` is asked for: ``wanted`` if the
+    metric has actuals there, else its own (a quarterly metric in a month view: quarters)."""
+    return wanted if wanted in period_kinds_for(frequency) else own_period_kind(frequency)
+
+
 def is_less_often_than_monthly(frequency: Frequency) -> bool:
     """Quarterly and yearly metrics have no monthly actual (§4 item 9 special case)."""
     _check_frequency(frequency)

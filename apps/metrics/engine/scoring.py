@@ -66,6 +66,12 @@ def driven_score(children: Iterable[tuple[float, float | None]]) -> float | None
     return clamp(mean, min(s for _, s in scored), max(s for _, s in scored))
 
 
+def headline_score(own: float | None, driven: float | None) -> float | None:
+    """The score a metric is judged by: its own score, else its driven score (§4 items 5
+    and 6). A parent's driven score, its status and every page use this one."""
+    return own if own is not None else driven
+
+
 def status(
     own: float | None,
     driven: float | None,
@@ -76,7 +82,7 @@ def status(
     green ≥ 100; amber ≥ the amber threshold (the target's, else 90); red below; grey with no
     score. Decided on the unrounded score.
     """
-    score = own if own is not None else driven
+    score = headline_score(own, driven)
     if score is None:
         return "grey"
     threshold = DEFAULT_AMBER_THRESHOLD if amber_threshold is None else amber_threshold
@@ -85,6 +91,12 @@ def status(
     if score >= threshold:
         return "amber"
     return "red"
+
+
+def gap_value(gap: float | None, money_weight: float, share: float = 1.0) -> float | None:
+    """§4 item 9 for one leaf in one month: ``gap × share × mw`` (share 1 at organisation
+    scope); None without a gap."""
+    return None if gap is None else gap * share * money_weight
 
 
 def gap(actual: float | None, target: float | None, own: float | None) -> float | None:
