@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from apps.actions.api import PlanViewSet
 from apps.committees.api import CommitteeViewSet, ReviewViewSet
+from apps.incentives.api import IncentivePlanViewSet, ResultViewSet
 from apps.metrics import api as metrics_api
 from apps.organization.api import ChannelViewSet, DepartmentViewSet
 
@@ -20,6 +21,8 @@ router.register("rollups", metrics_api.RollupViewSet, basename="rollup")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("committees", CommitteeViewSet, basename="committee")
 router.register("reviews", ReviewViewSet, basename="review")
+router.register("incentive-plans", IncentivePlanViewSet, basename="incentive-plan")
+router.register("incentive-results", ResultViewSet, basename="incentive-result")
 
 app_name = "api"
 urlpatterns = [

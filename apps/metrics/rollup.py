@@ -35,8 +35,9 @@ from .engine import graph
 from .engine.evaluate import Evaluation, cell_periods_for
 from .engine.periods import PERIOD_KINDS, Period
 from .engine.types import Actuals
-from .models import DirtyPeriod
+from .models import DirtyPeriod, Metric
 from .python_actuals import python_actuals
+from .signals import rollup_finished
 from .sql_actuals import pg_actuals
 from .world import World
 
@@ -171,6 +172,12 @@ def _run(
     stats.timings["upsert"] = time.perf_counter() - t
     stats.metrics = len(metric_codes) if metric_codes is not None else len(world.metrics)
     stats.periods = len({r.period for r in results})
+    codes = world.metrics.keys() if metric_codes is None else metric_codes
+    rollup_finished.send(
+        sender=Metric,
+        metric_ids={world.metrics[c].pk for c in codes if c in world.metrics},
+        periods={r.period for r in results} | set(periods or ()),
+    )
     log.info(
         "event=rollup mode=%s written=%s deleted=%s timings=%s",
         mode,

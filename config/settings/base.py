@@ -65,6 +65,7 @@ LOCAL_APPS = [
     "apps.metrics",
     "apps.actions",
     "apps.committees",
+    "apps.incentives",
     "apps.dashboards",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS

@@ -1,7 +1,8 @@
 from .routes_actions import ROUTES as ACTIONS
 from .routes_committees import ROUTES as COMMITTEES
 from .routes_core import ROUTES as CORE
+from .routes_incentives import ROUTES as INCENTIVES
 from .routes_metrics import ROUTES as METRICS
 from .routes_notifications import ROUTES as NOTIFICATIONS
 
-ROUTES = [*CORE, *NOTIFICATIONS, *METRICS, *ACTIONS, *COMMITTEES]
+ROUTES = [*CORE, *NOTIFICATIONS, *METRICS, *ACTIONS, *COMMITTEES, *INCENTIVES]

@@ -62,6 +62,7 @@ def build_world() -> SimpleNamespace:
         plan=world.plan_other, by=p.alice, title="Hotfix", owner=p.carl
     )
     build_committee(world)
+    build_incentives(world)
     world.impact_own = plan_services.impact_set(
         plan=world.plan_own, by=p.alice, metric=world.aht, expected_change=-10
     )
@@ -118,3 +119,45 @@ def build_committee(world) -> None:
     world.proposal = TargetChangeProposal.objects.create(
         metric=world.aht, valid_from=date(2026, 1, 1), value=290, proposed_by=world.chad
     )
+
+
+def build_incentives(world) -> None:
+    """Bonus plans in each state. Hugo (head of the own department) and Cora (contributor
+    in it) take part; Wanda and Carl (the other department) do not. Cora's terms are
+    distinctive (7,777.77) so the leak tests can look for them in every response."""
+    from apps.incentives import services as incentive_services
+
+    svc = incentive_services
+
+    def plan(name, period="2025"):
+        created = svc.plan_create(by=world.alice, name=name, period=period)
+        svc.participant_add(plan=created, by=world.alice, person=world.hugo, target_bonus=10_000, cx_share=20)
+        svc.participant_add(
+            plan=created, by=world.alice, person=world.cora, target_bonus=7777.77, cx_share=30
+        )
+        svc.component_add(
+            plan=created, by=world.alice, metric=world.csat, threshold=60, target=80, maximum=90
+        )
+        svc.component_add(
+            plan=created,
+            by=world.alice,
+            metric=world.aht,
+            scope="department",
+            threshold=320,
+            target=300,
+            maximum=270,
+        )
+        return created
+
+    world.bonus_draft = plan("Draft bonus")
+    world.bonus_submitted = svc.plan_submit(plan=plan("Submitted bonus"), by=world.alice)
+    approved = svc.plan_submit(plan=plan("Approved bonus"), by=world.alice)
+    world.bonus_approved = svc.plan_approve(plan=approved, by=world.erin)
+    closed = svc.plan_submit(plan=plan("Closed bonus"), by=world.alice)
+    closed = svc.plan_approve(plan=closed, by=world.erin)
+    world.bonus_closed = svc.plan_close(plan=closed, by=world.alice, today=date(2026, 1, 10))
+    for name in ("draft", "approved", "closed"):
+        plan_obj = getattr(world, f"bonus_{name}")
+        setattr(world, f"hugo_in_{name}", plan_obj.participants.get(person=world.hugo))
+        setattr(world, f"cora_in_{name}", plan_obj.participants.get(person=world.cora))
+        setattr(world, f"component_{name}", plan_obj.components.order_by("pk").first())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from .types import Direction
 
@@ -100,3 +101,12 @@ def participant_bonus(
     if attainment_percent is None:
         return 0.0
     return target_bonus * cx_share_percent / 100.0 * attainment_percent / 100.0
+
+
+def participation_share(period_start: date, period_end: date, first: date, last: date) -> float:
+    """§3 incentives: the share of the period's days (bounds inclusive) from ``first`` to
+    ``last`` — a participant's target bonus is pro-rated by it. 0 when they do not meet."""
+    start, end = max(period_start, first), min(period_end, last)
+    if end < start:
+        return 0.0
+    return ((end - start).days + 1) / ((period_end - period_start).days + 1)
