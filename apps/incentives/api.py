@@ -21,7 +21,7 @@ from .models import IncentivePlan, PayoutResult, PlanComponent
 SCOPES = {"organisation": PlanComponent.Scope.ORGANISATION, "department": PlanComponent.Scope.DEPARTMENT}
 
 
-class ComponentSerializer(serializers.Serializer):
+class IncentiveComponentSerializer(serializers.Serializer):
     metric = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.filter(archived=False))
     scope = serializers.ChoiceField(choices=list(SCOPES), default="organisation")
     weight = serializers.FloatField(default=1.0)
@@ -33,7 +33,7 @@ class ComponentSerializer(serializers.Serializer):
     maximum_percent = serializers.FloatField(required=False)
 
 
-class ParticipantSerializer(serializers.Serializer):
+class IncentiveParticipantSerializer(serializers.Serializer):
     participant = serializers.SlugRelatedField(
         slug_field="email", source="person", queryset=User.objects.filter(is_active=True, is_system=False)
     )
@@ -47,9 +47,9 @@ class ParticipantSerializer(serializers.Serializer):
     locals()["to"] = serializers.DateField(source="to_date", required=False)
 
 
-class PlanSerializer(serializers.ModelSerializer):
-    components = ComponentSerializer(many=True, required=False)
-    participants = ParticipantSerializer(many=True, required=False)
+class IncentivePlanSerializer(serializers.ModelSerializer):
+    components = IncentiveComponentSerializer(many=True, required=False)
+    participants = IncentiveParticipantSerializer(many=True, required=False)
     author = serializers.SlugRelatedField(slug_field="email", read_only=True)
     approved_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
     closed_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
@@ -139,18 +139,18 @@ def _nested(data: dict) -> dict:
     return out
 
 
-class VersionSerializer(serializers.Serializer):
+class IncentiveVersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, required=False)
 
 
-class SendBackSerializer(VersionSerializer):
+class IncentiveSendBackSerializer(IncentiveVersionSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
 class IncentivePlanViewSet(ServiceViewSet):
     """Bonus plans: everyone reads the plans they may see; the CX leader writes drafts."""
 
-    serializer_class = PlanSerializer
+    serializer_class = IncentivePlanSerializer
     permission_classes = [PortalApiPermission, permissions.PlanApiPermission]
 
     def get_queryset(self):
@@ -167,7 +167,7 @@ class IncentivePlanViewSet(ServiceViewSet):
     def update_service(self, plan, **data):
         return services.plan_update(plan=plan, **_nested(data))
 
-    def _state_change(self, request, allowed: bool, service, serializer_class=VersionSerializer):
+    def _state_change(self, request, allowed: bool, service, serializer_class=IncentiveVersionSerializer):
         plan = self.get_object()
         if not allowed(plan):
             raise PermissionDenied()
@@ -176,14 +176,14 @@ class IncentivePlanViewSet(ServiceViewSet):
         service(plan=plan, by=request.user, **body.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=plan.pk)).data)
 
-    @extend_schema(request=VersionSerializer, responses=PlanSerializer)
+    @extend_schema(request=IncentiveVersionSerializer, responses=IncentivePlanSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._state_change(
             request, lambda p: permissions.can_submit(request.user, p), services.plan_submit
         )
 
-    @extend_schema(request=VersionSerializer, responses=PlanSerializer)
+    @extend_schema(request=IncentiveVersionSerializer, responses=IncentivePlanSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._state_change(
@@ -192,17 +192,17 @@ class IncentivePlanViewSet(ServiceViewSet):
             services.plan_approve,
         )
 
-    @extend_schema(request=SendBackSerializer, responses=PlanSerializer)
+    @extend_schema(request=IncentiveSendBackSerializer, responses=IncentivePlanSerializer)
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request, pk=None):
         return self._state_change(
             request,
             lambda p: permissions.can_decide(request.user, p),
             services.plan_send_back,
-            SendBackSerializer,
+            IncentiveSendBackSerializer,
         )
 
-    @extend_schema(request=VersionSerializer, responses=PlanSerializer)
+    @extend_schema(request=IncentiveVersionSerializer, responses=IncentivePlanSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._state_change(
@@ -210,7 +210,7 @@ class IncentivePlanViewSet(ServiceViewSet):
         )
 
 
-class ResultSerializer(serializers.ModelSerializer):
+class IncentiveResultSerializer(serializers.ModelSerializer):
     participant = serializers.CharField(source="participant.person.email")
     department = serializers.SerializerMethodField()
     period = serializers.CharField(source="plan.period")
@@ -263,7 +263,7 @@ class ResultViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """One row per participant the user may see (everyone's for the CX leader and
     executives; their own for anyone else)."""
 
-    serializer_class = ResultSerializer
+    serializer_class = IncentiveResultSerializer
 
     @extend_schema(parameters=[OpenApiParameter("plan", int, description="plan id")])
     def list(self, request, *args, **kwargs):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core import roles
-from apps.core.registry import MY_WORK, NavEntry, registry
+from apps.core.registry import DEPARTMENT_PAGE, MY_WORK, NavEntry, registry
 from apps.metrics.signals import rollup_finished
 
 from .models import IncentivePlan, Participant
@@ -70,10 +70,38 @@ def plans_awaiting_approval(today):
     return result
 
 
+def department_plans(request, department):
+    """Bonus plans with a department-scoped component that someone in this department
+    takes part in — definitions only (no figures), and only plans the viewer may see."""
+    from . import permissions
+
+    plans = list(
+        permissions.plans_visible_to(request.user)
+        .filter(components__scope="department", participants__department=department)
+        .distinct()
+        .order_by("-period", "name")[:10]
+    )
+    if not plans:
+        return None
+    return {"template": "incentives/_department_plans.html", "bonus_plans": plans}
+
+
+def search_plans(user, query):
+    from . import permissions
+
+    hits = [
+        (f"{p.name} ({p.period})", reverse("incentives:plan-detail", args=[p.pk]))
+        for p in permissions.plans_visible_to(user).filter(name__icontains=query).order_by("-period")[:10]
+    ]
+    return (_("Bonus plans"), hits)
+
+
 def _everyone(user) -> bool:
     return not roles.is_system_account(user)
 
 
 registry.add_nav(NavEntry(gettext_lazy("Bonus plans"), "incentives:plan-list", visible=_everyone, order=55))
 registry.add_section(MY_WORK, my_scorecards, order=50)
+registry.add_section(DEPARTMENT_PAGE, department_plans, order=60)
 registry.add_digest(plans_awaiting_approval)
+registry.add_search(search_plans, order=60)

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.core import history
 from apps.core.errors import StaleEdit
@@ -101,10 +102,10 @@ def _check_version(plan: IncentivePlan, version: int | None) -> None:
 
 
 _ENGINE_MESSAGES = {
-    "weight must be greater than 0": ("weight", "The weight must be greater than 0."),
+    "weight must be greater than 0": ("weight", gettext_noop("The weight must be greater than 0.")),
     "payout percentages must satisfy 0 ≤ threshold ≤ target ≤ maximum": (
         "threshold_percent",
-        "Payout percentages must satisfy 0 ≤ threshold % ≤ target % ≤ maximum %.",
+        gettext_noop("Payout percentages must satisfy 0 ≤ threshold % ≤ target % ≤ maximum %."),
     ),
 }
 
@@ -272,6 +273,21 @@ def plan_update(
         outside = fresh.participants.exclude(from_date__gte=new.start, to_date__lte=new.end)
         if outside.exists() and participants is None:
             raise ValidationError({"period": [_("Some participants' dates fall outside the new period.")]})
+        if components is None:
+            too_rare = [
+                c.metric.code
+                for c in fresh.components.select_related("metric")
+                if new.kind not in period_kinds_for(c.metric.frequency)
+            ]
+            if too_rare:
+                raise ValidationError(
+                    {
+                        "period": [
+                            _("Measured less often than the new period: %(codes)s.")
+                            % {"codes": ", ".join(too_rare)}
+                        ]
+                    }
+                )
     fresh = versioned_update(fresh, by=by, version=version, changes=wanted)
     _touch(fresh, by)
     fresh = IncentivePlan.objects.get(pk=plan.pk)
