@@ -151,6 +151,61 @@ def build_reviews(p, n):
         Decision.objects.create(item=item, kind="note", text="d", owner=p.hugo, owner_department=p.service)
 
 
+def _bonus_plan(p, i, metric):
+    from apps.incentives.models import IncentivePlan, Participant, PlanComponent
+
+    plan = IncentivePlan.objects.create(name=f"Bonus {i}", period="2025", author=p.alice)
+    component = PlanComponent.objects.create(plan=plan, metric=metric, threshold=1, target=2, maximum=3)
+    return plan, component, Participant
+
+
+def build_incentive_plans(p, n):
+    metric = _metrics(p, 1)[0]
+    for i in range(n):
+        plan, _component, participant = _bonus_plan(p, i, metric)
+        participant.objects.create(
+            plan=plan,
+            person=p.hugo,
+            department=p.service,
+            target_bonus=1000,
+            cx_share=10,
+            from_date=date(2025, 1, 1),
+            to_date=date(2025, 12, 31),
+        )
+
+
+def build_incentive_results(p, n):
+    from apps.incentives.models import ComponentResult, PayoutResult
+    from apps.organization.models import User
+
+    metric = _metrics(p, 1)[0]
+    plan, component, participant = _bonus_plan(p, 0, metric)
+    for i in range(n):
+        person = User.objects.create_user(f"bonus{i}@example.com", None, display_name=f"B{i}")
+        row = participant.objects.create(
+            plan=plan,
+            person=person,
+            department=p.service,
+            target_bonus=1000,
+            cx_share=10,
+            from_date=date(2025, 1, 1),
+            to_date=date(2025, 12, 31),
+        )
+        result = PayoutResult.objects.create(
+            plan=plan, participant=row, attainment=50, cx_bonus=50, computed_at=timezone.now()
+        )
+        ComponentResult.objects.create(
+            result=result,
+            component=component,
+            actual=1.5,
+            threshold=1,
+            target=2,
+            maximum=3,
+            payout_percent=50,
+            weight=1,
+        )
+
+
 BUILDERS = {
     "department": build_departments,
     "channel": build_channels,
@@ -163,6 +218,8 @@ BUILDERS = {
     "plan": build_plans,
     "committee": build_committees,
     "review": build_reviews,
+    "incentive-plan": build_incentive_plans,
+    "incentive-result": build_incentive_results,
 }
 
 
