@@ -100,7 +100,7 @@ def _everyone(user) -> bool:
     return not roles.is_system_account(user)
 
 
-registry.add_nav(NavEntry(gettext_lazy("Bonus plans"), "incentives:plan-list", visible=_everyone, order=55))
+registry.add_nav(NavEntry(gettext_lazy("Bonus plans"), "incentives:plan-list", visible=_everyone, order=65))
 registry.add_section(MY_WORK, my_scorecards, order=50)
 registry.add_section(DEPARTMENT_PAGE, department_plans, order=60)
 registry.add_digest(plans_awaiting_approval)
