@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from apps.actions.api import PlanViewSet
 from apps.committees.api import CommitteeViewSet, ReviewViewSet
 from apps.incentives.api import IncentivePlanViewSet, ResultViewSet
+from apps.feedback.api import FeedbackBulkView, FeedbackViewSet
 from apps.metrics import api as metrics_api
 from apps.organization.api import ChannelViewSet, DepartmentViewSet
 
@@ -23,11 +24,13 @@ router.register("committees", CommitteeViewSet, basename="committee")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("incentive-plans", IncentivePlanViewSet, basename="incentive-plan")
 router.register("incentive-results", ResultViewSet, basename="incentive-result")
+router.register("feedback", FeedbackViewSet, basename="feedback")
 
 app_name = "api"
 urlpatterns = [
     # Before the router, so "bulk" is not read as a measurement id.
     path("measurements/bulk/", metrics_api.MeasurementBulkView.as_view(), name="measurement-bulk"),
     path("summary/", metrics_api.SummaryView.as_view(), name="summary"),
+    path("feedback/bulk/", FeedbackBulkView.as_view(), name="feedback-bulk"),
     *router.urls,
 ]

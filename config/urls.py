@@ -45,6 +45,7 @@ urlpatterns = [
     path("plans/", include("apps.actions.urls")),
     path("committees/", include("apps.committees.urls")),
     path("incentives/", include("apps.incentives.urls")),
+    path("feedback/", include("apps.feedback.urls")),
     # API
     path("api/v1/", include("config.api_router")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

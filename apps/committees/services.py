@@ -137,12 +137,19 @@ def review_open(*, review: Review, by) -> Review:
 
 @transaction.atomic
 def agenda_add_free(*, review: Review, by, title: str) -> AgendaItem:
+    return agenda_add_item(review=review, by=by, kind=AgendaItem.Kind.FREE, title=title)
+
+
+@transaction.atomic
+def agenda_add_item(*, review: Review, by, kind: str, title: str, reason: str = "") -> AgendaItem:
+    """Append an item at the end of an open review's agenda (free items, and subjects other
+    apps bring, such as a feedback theme: they link to the item, committees know nothing of them)."""
     _open_review(review)
     if not title.strip():
         raise ValidationError({"title": [_("Give the item a title.")]})
     last = review.items.aggregate(m=Max("order"))["m"] or 0
     return AgendaItem.objects.create(
-        review=review, kind=AgendaItem.Kind.FREE, title=title.strip()[:240], order=last + 1
+        review=review, kind=kind, title=title.strip()[:240], reason=reason[:240], order=last + 1
     )
 
 

@@ -33,6 +33,16 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_SOURCE = 64
 
 
+# Sources only the portal itself writes (the feedback KPIs), with the metrics they feed:
+# no upload may use such a source, and those metrics take rows from no other source.
+# Apps reserve theirs in AppConfig.ready(); their jobs pass `system_source`.
+RESERVED_SOURCES: dict[str, frozenset[str]] = {}
+
+
+def reserve_source(source: str, metric_codes) -> None:
+    RESERVED_SOURCES[source] = frozenset(metric_codes)
+
+
 class BatchTooLarge(Exception):
     def __init__(self, limit: int):
         self.limit = limit
@@ -173,12 +183,17 @@ def _number(value, *, csv_mode: bool) -> float | None:
 
 
 class _RowChecker:
-    def __init__(self, user, lookups: _Lookups, *, csv_mode: bool):
+    def __init__(self, user, lookups: _Lookups, *, csv_mode: bool, system_source: str | None = None):
         self.lookups = lookups
         self.csv_mode = csv_mode
         self.errors: list[dict] = []
         self.seen: dict[tuple, int] = {}
-        self.may_record = permissions.measurement_rows_allowed(user)
+        self.system_source = system_source
+        self.reserved_codes = {c: s for s, codes in RESERVED_SOURCES.items() for c in codes}
+        # A portal job writing its reserved source records any row it computed.
+        self.may_record = (
+            (lambda _owner, _dept: True) if system_source else permissions.measurement_rows_allowed(user)
+        )
 
     def error(self, index: int, field_name: str | None, message: str) -> None:
         self.errors.append({"row": index, "field": field_name, "message": message})
@@ -206,6 +221,12 @@ class _RowChecker:
         value = self._value(index, raw.get("value"), "value")
         sample = self._sample(index, raw, metric)
         if len(self.errors) > before:
+            return None
+        reserved_for = self.reserved_codes.get(raw["metric"].strip())
+        if (source in RESERVED_SOURCES or reserved_for) and self.system_source != (reserved_for or source):
+            self.error(
+                index, "source", f"{raw['metric'].strip()} / {source}: computed by the portal, not uploaded"
+            )
             return None
         metric_id, frequency, _agg, owner_dept = metric
         if not self.may_record(owner_dept, dept_id):
@@ -316,10 +337,10 @@ class _RowChecker:
         return number
 
 
-def validate(rows: Iterable, *, user, csv_mode: bool, lookups: _Lookups | None = None):
+def validate(rows: Iterable, *, user, csv_mode: bool, lookups: _Lookups | None = None, system_source=None):
     """Every row checked: (clean row tuples, errors)."""
     limit = batch_limit()
-    checker = _RowChecker(user, lookups or _Lookups.load(), csv_mode=csv_mode)
+    checker = _RowChecker(user, lookups or _Lookups.load(), csv_mode=csv_mode, system_source=system_source)
     clean = []
     for index, raw in enumerate(rows):
         if index >= limit:
@@ -334,14 +355,20 @@ def validate(rows: Iterable, *, user, csv_mode: bool, lookups: _Lookups | None =
 
 
 def measurements_ingest(
-    *, rows: Iterable, by, csv_mode: bool, recorded_at: datetime | None = None
+    *,
+    rows: Iterable,
+    by,
+    csv_mode: bool,
+    recorded_at: datetime | None = None,
+    system_source: str | None = None,
 ) -> IngestResult:
     """Validate every row; write all of them or none. Raises BatchTooLarge / BadPayload.
 
     `recorded_at` is when the source recorded the batch (now by default; the demo replays
-    history with it): the latest one wins a cell two sources measured (DESIGN §4 item 1)."""
+    history with it): the latest one wins a cell two sources measured (DESIGN §4 item 1).
+    `system_source`: a portal job writing its reserved source (see RESERVED_SOURCES)."""
     lookups = _Lookups.load()
-    clean, errors = validate(rows, user=by, csv_mode=csv_mode, lookups=lookups)
+    clean, errors = validate(rows, user=by, csv_mode=csv_mode, lookups=lookups, system_source=system_source)
     if errors:
         return IngestResult(errors=errors)
     result = IngestResult()

@@ -66,6 +66,7 @@ LOCAL_APPS = [
     "apps.actions",
     "apps.committees",
     "apps.incentives",
+    "apps.feedback",
     "apps.dashboards",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -217,6 +218,8 @@ CELERY_BEAT_SCHEDULE = {
     "rollup-sweep": {"task": "metrics.rollup", "schedule": 300.0},
     "rollup-nightly": {"task": "metrics.rollup_nightly", "schedule": crontab(hour=2, minute=15)},
     "daily-digest": {"task": "notifications.daily_digest", "schedule": crontab(hour=7, minute=0)},
+    "feedback-escalate": {"task": "feedback.escalate", "schedule": crontab(minute=5)},
+    "feedback-nightly": {"task": "feedback.nightly", "schedule": crontab(hour=1, minute=45)},
 }
 
 # REST FRAMEWORK
@@ -250,6 +253,13 @@ SPECTACULAR_SETTINGS = {
 # Measurement ingest: most rows in one batch (413 beyond), most bytes in one body.
 MEASUREMENT_BATCH_LIMIT = env.int("MEASUREMENT_BATCH_LIMIT", default=1_000_000)
 MEASUREMENT_UPLOAD_MAX_BYTES = env.int("MEASUREMENT_UPLOAD_MAX_BYTES", default=256 * 1024 * 1024)
+# Feedback service levels, in calendar hours as customers count them (DESIGN §3, §5):
+# acknowledge within FEEDBACK_ACK_HOURS of routing, close the loop within FEEDBACK_CLOSE_DAYS
+# of receipt; an acknowledgement FEEDBACK_ESCALATE_HOURS past due goes to the CX leader.
+FEEDBACK_ACK_HOURS = env.int("FEEDBACK_ACK_HOURS", default=48)
+FEEDBACK_CLOSE_DAYS = env.int("FEEDBACK_CLOSE_DAYS", default=7)
+FEEDBACK_ESCALATE_HOURS = env.int("FEEDBACK_ESCALATE_HOURS", default=24)
+FEEDBACK_BATCH_LIMIT = env.int("FEEDBACK_BATCH_LIMIT", default=10_000)
 PORTAL_NAME = "CX Governance Portal"
 # Absolute links in e-mails (the outbox job has no request to build them from).
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

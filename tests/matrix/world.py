@@ -63,6 +63,7 @@ def build_world() -> SimpleNamespace:
     )
     build_committee(world)
     build_incentives(world)
+    build_feedback(world)
     world.impact_own = plan_services.impact_set(
         plan=world.plan_own, by=p.alice, metric=world.aht, expected_change=-10
     )
@@ -161,3 +162,47 @@ def build_incentives(world) -> None:
         setattr(world, f"hugo_in_{name}", plan_obj.participants.get(person=world.hugo))
         setattr(world, f"cora_in_{name}", plan_obj.participants.get(person=world.cora))
         setattr(world, f"component_{name}", plan_obj.components.order_by("pk").first())
+
+
+def build_feedback(world) -> None:
+    """Self-service items routed to the own department (Customer Service): one waiting for
+    its answer, one closed, one flagged as a possible duplicate; a done plan linked to one."""
+    from django.utils import timezone
+
+    from apps.feedback import ingest
+    from apps.feedback import services as feedback_services
+
+    world.fb_rule = feedback_services.rule_create(
+        by=world.alice, name="Self-service", topic="self_service", departments=[world.service]
+    )
+    now = timezone.now().isoformat()
+    rows = [
+        {
+            "source": "survey",
+            "external_id": f"W-{n}",
+            "received_at": now,
+            "text": text,
+            "topic": "self_service",
+            "may_contact": True,
+            "customer_reference": ref,
+        }
+        for n, text, ref in (
+            (1, "Logged out twice", "c-1"),
+            (2, "Password reset loops", "c-2"),
+            (3, "Password reset loops again", "c-2"),
+            (4, "Cannot find invoices", "c-4"),
+        )
+    ]
+    ids = ingest.feedback_ingest(rows=rows, by=world.alice).created
+    feedback_services.items_route_by_rules(item_ids=ids)
+    from apps.feedback.models import FeedbackItem
+
+    world.fb_item, closed, world.fb_duplicate, linked = (FeedbackItem.objects.get(pk=pk) for pk in ids)
+    feedback_services.item_close(item=closed, by=world.alice, reason="not_actionable")
+    world.fb_closed = closed
+    world.plan_done = plan_services.plan_create(
+        by=world.alice, title="Invoices page", owner_department=world.service, owner=world.hugo, status="done"
+    )
+    feedback_services.item_acknowledge(
+        item=linked, by=world.hugo, department=world.service, plan=world.plan_done
+    )

@@ -1,0 +1,77 @@
+"""Where feedback shows up elsewhere, through the core registry: the navigation, the
+department page's "feedback to acknowledge", my work, the daily digest, the search box.
+The reserved KPI source is declared to the measurement ingest here too."""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.core import roles
+from apps.core.registry import DEPARTMENT_PAGE, MY_WORK, NavEntry, registry
+from apps.metrics.ingest import reserve_source
+
+from . import kpis, permissions, selectors
+from .models import FeedbackItem
+
+
+def department_feedback(request, department):
+    return {
+        "template": "feedback/_department_feedback.html",
+        "department": department,
+        "routings": list(selectors.to_acknowledge([department.pk], limit=25)),
+        "now": timezone.now(),
+    }
+
+
+def my_feedback(request, user):
+    headed = roles.headed_department_ids(user)
+    if not headed:
+        return None
+    return {
+        "template": "feedback/_department_feedback.html",
+        "routings": list(selectors.to_acknowledge(headed, limit=25)),
+        "now": timezone.now(),
+    }
+
+
+def unacknowledged_feedback(today):
+    """Each head: the acknowledgements of their departments that are past due."""
+    from .services import _heads_by_department
+
+    overdue = selectors.overdue_by_head()
+    heads = _heads_by_department(set(overdue))
+    lines: dict[int, list[tuple[str, str]]] = {}
+    for dept_id, routings in overdue.items():
+        for head in heads.get(dept_id, []):
+            for r in routings:
+                lines.setdefault(head.pk, []).append(
+                    (
+                        _("Feedback #%(id)s for %(d)s, acknowledgement due %(due)s")
+                        % {
+                            "id": r.item_id,
+                            "d": r.department.code,
+                            "due": f"{timezone.localtime(r.due_at):%Y-%m-%d %H:%M}",
+                        },
+                        reverse("feedback:item-detail", args=[r.item_id]),
+                    )
+                )
+    return lines
+
+
+def search_feedback(user, query):
+    if not permissions.can_read(user) or len(query.strip()) < 3:
+        return (_("Feedback"), [])
+    hits = FeedbackItem.objects.filter(text__icontains=query.strip()).order_by("-received_at")[:10]
+    return (
+        _("Feedback"),
+        [(f"#{i.pk} {i.topic}: {i.text[:80]}", reverse("feedback:item-detail", args=[i.pk])) for i in hits],
+    )
+
+
+registry.add_nav(NavEntry(gettext_lazy("Feedback"), "feedback:inbox", visible=permissions.can_read, order=55))
+registry.add_section(DEPARTMENT_PAGE, department_feedback, order=30)
+registry.add_section(MY_WORK, my_feedback, order=40)
+registry.add_digest(unacknowledged_feedback)
+registry.add_search(search_feedback, order=60)
+reserve_source(kpis.SOURCE, kpis.CODES)
