@@ -18,6 +18,7 @@ from apps.core import history, roles
 from apps.core.errors import StaleEdit
 from apps.core.forms import form_page
 from apps.core.permissions import require
+from apps.core.registry import PLAN_DETAIL, registry
 from apps.core.tables import Column, Table, csv_download
 from apps.metrics.models import Metric
 from apps.organization.models import Department
@@ -127,6 +128,7 @@ def plan_detail(request, pk):
             "impact_form": ImpactForm(),
             "history": history.history_for(plan),
             "today": timezone.localdate(),
+            "sections": registry.sections(PLAN_DETAIL, request, plan),
         },
     )
 

@@ -23,6 +23,7 @@ OVERVIEW = "overview"  # section(request, period, scope) -> dict | None
 METRIC_DETAIL = "metric_detail"  # section(request, metric) -> dict | None
 DEPARTMENT_PAGE = "department_page"  # section(request, department) -> dict | None
 MY_WORK = "my_work"  # section(request, user) -> dict | None
+PLAN_DETAIL = "plan_detail"  # section(request, plan) -> dict | None
 
 # A section returns a dict with at least "template" (rendered with the dict as context),
 # or None when it has nothing to show.

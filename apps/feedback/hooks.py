@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core import roles
-from apps.core.registry import DEPARTMENT_PAGE, MY_WORK, NavEntry, registry
+from apps.core.registry import DEPARTMENT_PAGE, MY_WORK, PLAN_DETAIL, NavEntry, registry
 from apps.metrics.ingest import reserve_source
 
 from . import kpis, permissions, selectors
@@ -75,3 +75,32 @@ registry.add_section(MY_WORK, my_feedback, order=40)
 registry.add_digest(unacknowledged_feedback)
 registry.add_search(search_feedback, order=60)
 reserve_source(kpis.SOURCE, kpis.CODES)
+
+
+def plan_feedback(request, plan):
+    """On a plan's page: the feedback it answers, and once it is done, "tell the affected
+    customers" for those who may triage some of those items."""
+    from apps.actions.models import ActionPlan
+
+    from .services import plan_affected_items
+
+    affected = plan_affected_items(plan)
+    total = affected.count()
+    if not total:
+        return None
+    can_tell = (
+        plan.status == ActionPlan.Status.DONE
+        and permissions.triageable(
+            request.user, affected.filter(may_contact=True).exclude(status="closed")
+        ).exists()
+    )
+    return {
+        "template": "feedback/_plan_feedback.html",
+        "plan": plan,
+        "total": total,
+        "open": affected.exclude(status="closed").count(),
+        "can_tell": can_tell,
+    }
+
+
+registry.add_section(PLAN_DETAIL, plan_feedback, order=50)

@@ -92,8 +92,10 @@ def rows_from_csv(stream) -> Iterator[dict]:
         header = next(reader)
     except StopIteration:
         return
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise BadPayload(f"not readable CSV: {type(exc).__name__}") from exc
+    except UnicodeDecodeError as exc:
+        raise BadPayload("the body is not UTF-8 text (save it as CSV UTF-8)") from exc
+    except csv.Error as exc:
+        raise BadPayload("not readable CSV (check the quotes)") from exc
     header = [h.strip().lstrip("\ufeff").lower() for h in header]
     missing = [f for f in REQUIRED if f not in header]
     if missing:
@@ -107,9 +109,11 @@ def rows_from_csv(stream) -> Iterator[dict]:
                 yield {"__width__": (len(values), width)}
                 continue
             yield dict(zip(header, values, strict=True))
-    except (csv.Error, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise BadPayload("the body is not UTF-8 text (save it as CSV UTF-8)") from exc
+    except csv.Error as exc:
         # The csv module's message may quote the line: never echo it.
-        raise BadPayload(f"not readable CSV: {type(exc).__name__}") from exc
+        raise BadPayload("not readable CSV (check the quotes)") from exc
 
 
 def rows_from_json(stream) -> list:
