@@ -5,8 +5,8 @@ from rest_framework.routers import DefaultRouter
 
 from apps.actions.api import PlanViewSet
 from apps.committees.api import CommitteeViewSet, ReviewViewSet
-from apps.incentives.api import IncentivePlanViewSet, ResultViewSet
 from apps.feedback.api import FeedbackBulkView, FeedbackViewSet
+from apps.incentives.api import IncentivePlanViewSet, ResultViewSet
 from apps.metrics import api as metrics_api
 from apps.organization.api import ChannelViewSet, DepartmentViewSet
 

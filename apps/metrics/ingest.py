@@ -43,6 +43,11 @@ def reserve_source(source: str, metric_codes) -> None:
     RESERVED_SOURCES[source] = frozenset(metric_codes)
 
 
+def reserved_metric_codes() -> set[str]:
+    """The system metrics (fed only by a reserved source) every installation has."""
+    return set().union(*RESERVED_SOURCES.values())
+
+
 class BatchTooLarge(Exception):
     def __init__(self, limit: int):
         self.limit = limit

@@ -206,6 +206,16 @@ def build_incentive_results(p, n):
         )
 
 
+def build_feedback(p, n):
+    from apps.feedback.models import FeedbackItem, Routing
+
+    for i in range(n):
+        item = FeedbackItem.objects.create(
+            source="s", external_id=f"x{i}", received_at=timezone.now(), text="t", topic="a", channel=p.phone
+        )
+        Routing.objects.create(item=item, department=p.service, due_at=timezone.now())
+
+
 BUILDERS = {
     "department": build_departments,
     "channel": build_channels,
@@ -220,6 +230,7 @@ BUILDERS = {
     "review": build_reviews,
     "incentive-plan": build_incentive_plans,
     "incentive-result": build_incentive_results,
+    "feedback": build_feedback,
 }
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.core.models import HistoryEntry
 from apps.metrics import demo as metrics_demo
+from apps.metrics.ingest import reserved_metric_codes
 from apps.metrics.models import Measurement, Metric, MetricLink, RollupSnapshot, Target
 from apps.organization import demo as organization_demo
 
@@ -61,7 +62,7 @@ def _fingerprint() -> dict:
         key=repr,
     )
     return {
-        "metrics": Metric.objects.count(),
+        "metrics": Metric.objects.exclude(code__in=reserved_metric_codes()).count(),
         "links": MetricLink.objects.filter(archived=False).count(),
         "targets": Target.objects.count(),
         "measurements": len(measurements),
