@@ -1,17 +1,14 @@
-"""Where feedback shows up elsewhere, through the core registry: the navigation, the
-department page's "feedback to acknowledge", my work, the daily digest, the search box.
-The reserved KPI source is declared to the measurement ingest here too."""
+"""Where feedback shows up elsewhere (registered in FeedbackConfig.ready() through the core
+registry): the department page's "feedback to acknowledge", my work, a plan's page, the
+daily digest, the search box."""
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from apps.core import roles
-from apps.core.registry import DEPARTMENT_PAGE, MY_WORK, PLAN_DETAIL, NavEntry, registry
-from apps.metrics.ingest import reserve_source
 
-from . import kpis, permissions, selectors
+from . import permissions, selectors
 from .models import FeedbackItem
 
 
@@ -69,14 +66,6 @@ def search_feedback(user, query):
     )
 
 
-registry.add_nav(NavEntry(gettext_lazy("Feedback"), "feedback:inbox", visible=permissions.can_read, order=55))
-registry.add_section(DEPARTMENT_PAGE, department_feedback, order=30)
-registry.add_section(MY_WORK, my_feedback, order=40)
-registry.add_digest(unacknowledged_feedback)
-registry.add_search(search_feedback, order=60)
-reserve_source(kpis.SOURCE, kpis.CODES)
-
-
 def plan_feedback(request, plan):
     """On a plan's page: the feedback it answers, and once it is done, "tell the affected
     customers" for those who may triage some of those items."""
@@ -101,6 +90,3 @@ def plan_feedback(request, plan):
         "open": affected.exclude(status="closed").count(),
         "can_tell": can_tell,
     }
-
-
-registry.add_section(PLAN_DETAIL, plan_feedback, order=50)
