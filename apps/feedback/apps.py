@@ -14,7 +14,7 @@ class FeedbackConfig(AppConfig):
 
         from . import hooks, kpis, permissions
 
-        registry.add_nav(NavEntry(_("Feedback"), "feedback:inbox", permissions.can_read, order=55))
+        registry.add_nav(NavEntry(_("Feedback"), "feedback:inbox", permissions.can_read, order=67))
         registry.add_section(DEPARTMENT_PAGE, hooks.department_feedback, order=30)
         registry.add_section(MY_WORK, hooks.my_feedback, order=40)
         registry.add_section(PLAN_DETAIL, hooks.plan_feedback, order=50)

@@ -9,7 +9,16 @@ from django.urls import reverse
 from apps.core.registry import DEPARTMENT_PAGE, METRIC_DETAIL, OVERVIEW, registry
 from apps.metrics.signals import metric_turned_red
 
-EVERYONE = ["Overview", "Hierarchy", "Metrics", "Plans", "Responsibility", "Committees", "Bonus plans"]
+EVERYONE = [
+    "Overview",
+    "Hierarchy",
+    "Metrics",
+    "Plans",
+    "Responsibility",
+    "Committees",
+    "Bonus plans",
+    "Feedback",
+]
 ORGANISATION = ["Organisation"]
 CX_LEADER = [*EVERYONE, "Upload", *ORGANISATION, "People", "Channels", "API"]
 HEAD = [*EVERYONE, "Upload", *ORGANISATION, "API"]
@@ -55,12 +64,14 @@ def test_each_app_fills_its_sections_and_digest_sources():
     assert names(DEPARTMENT_PAGE) == [
         "apps.actions.hooks.department_work",
         "apps.committees.hooks.department_decisions",
+        "apps.feedback.hooks.department_feedback",
         "apps.incentives.hooks.department_plans",
     ]
     assert [f"{s.__module__}.{s.__name__}" for s in registry.digest_sources] == [
         "apps.actions.hooks.overdue_milestones",
         "apps.committees.hooks.overdue_decisions",
         "apps.incentives.hooks.plans_awaiting_approval",
+        "apps.feedback.hooks.unacknowledged_feedback",
     ]
 
 
