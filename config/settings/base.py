@@ -68,6 +68,7 @@ LOCAL_APPS = [
     "apps.incentives",
     "apps.feedback",
     "apps.dashboards",
+    "apps.help",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
