@@ -46,6 +46,7 @@ urlpatterns = [
     path("committees/", include("apps.committees.urls")),
     path("incentives/", include("apps.incentives.urls")),
     path("feedback/", include("apps.feedback.urls")),
+    path("help/", include("apps.help.urls")),
     # API
     path("api/v1/", include("config.api_router")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -26,6 +26,15 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Step:
+    key: str  # the anchor on /help/start/
+    title: str
+    text: str
+    url_name: str  # the page where the step is done
+    help: str  # the help page ("area" or "area#figure") that explains what it feeds
+
+
+@dataclass(frozen=True)
 class Area:
     key: str  # /help/<key>/
     title: str
@@ -42,6 +51,18 @@ INTRO = _(
 )
 
 AREAS = [
+    Area(
+        "start",
+        _("Getting started"),
+        _(
+            "An installation starts empty. The CX leader sets it up in six steps, in this "
+            "order, because each one uses the one before: the departments and channels that "
+            "measurements name, the metrics and the links that make the hierarchy, the "
+            "targets that give scores and gaps, the measurements themselves, and the people "
+            "who own metrics and plans. The overview shows these steps until the first metric "
+            "exists."
+        ),
+    ),
     Area(
         "overview",
         _("Executive overview"),
@@ -101,7 +122,7 @@ AREAS = [
             "optionally for a department and a channel, from a source, with a sample size. "
             "Load them through the upload page (a CSV file with the columns metric, "
             "period_start, department, channel, source, value, sample_size — download the "
-            "template there) or the API. A batch is all or nothing: one bad row refuses the "
+            "template below) or the API. A batch is all or nothing: one bad row refuses the "
             "whole file and the report names every bad row and why. After a load the roll-up "
             "recomputes the periods it touched."
         ),
@@ -474,6 +495,71 @@ FIGURES = [
             "inconclusive."
         ),
         _("It is an association in past data, not proof of cause."),
+    ),
+]
+
+STEPS = [
+    Step(
+        "departments",
+        _("Create the departments"),
+        _(
+            "Each department that owns metrics, records measurements or runs action plans, "
+            "with a short code (CS, WEB): files and the API name departments by code."
+        ),
+        "organization:department-list",
+        "start",
+    ),
+    Step(
+        "channels",
+        _("Create the channels"),
+        _(
+            "Phone, in person, web, app, e-mail, social: a measurement may name one, and the "
+            "metric page compares them (channel consistency)."
+        ),
+        "organization:channel-list",
+        "metric#channel_consistency",
+    ),
+    Step(
+        "hierarchy",
+        _("Define the metric hierarchy"),
+        _(
+            "Create the metrics — operational KPIs, experience outcomes and the money tops "
+            "(revenue, churned revenue, measured as sums per month) — then link each driver to "
+            "what it drives, with a weight for the score and an impact for the money."
+        ),
+        "metrics:metric-list",
+        "hierarchy#path_impact",
+    ),
+    Step(
+        "targets",
+        _("Set targets"),
+        _(
+            "On each metric's page, a target for the organisation (and, where they differ, for "
+            "departments), with a baseline where the starting point matters. Without a target "
+            "a metric has no score, no gap and no value at stake."
+        ),
+        "metrics:metric-list",
+        "hierarchy#target",
+    ),
+    Step(
+        "measurements",
+        _("Load measurements"),
+        _(
+            "Upload a CSV file made from the template (or connect a system through the API "
+            "with a system account's token). The roll-up then computes every figure."
+        ),
+        "metrics:upload",
+        "measurements",
+    ),
+    Step(
+        "people",
+        _("Invite people"),
+        _(
+            "Add the department heads, executives and contributors with their roles; they sign "
+            'in with their e-mail and set a password with "Forgotten your password?" on the sign-in page.'
+        ),
+        "organization:person-list",
+        "start",
     ),
 ]
 

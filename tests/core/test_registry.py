@@ -20,9 +20,9 @@ EVERYONE = [
     "Feedback",
 ]
 ORGANISATION = ["Organisation"]
-CX_LEADER = [*EVERYONE, "Upload", *ORGANISATION, "People", "Channels", "API"]
-HEAD = [*EVERYONE, "Upload", *ORGANISATION, "API"]
-OTHERS = [*EVERYONE, *ORGANISATION, "API"]
+CX_LEADER = [*EVERYONE, "Upload", *ORGANISATION, "People", "Channels", "API", "Help"]
+HEAD = [*EVERYONE, "Upload", *ORGANISATION, "API", "Help"]
+OTHERS = [*EVERYONE, *ORGANISATION, "API", "Help"]
 
 
 def labels(user) -> list[str]:
