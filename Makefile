@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint format lock bench serve clean messages
+.PHONY: demo demo-empty test lint format lock bench serve clean messages
 
 $(STAMP): requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ demo: $(STAMP)
 	$(PY) manage.py demo
 	@echo "Serving the portal on http://127.0.0.1:8000  (Ctrl-C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+## make demo-empty: the same on a new SQLite file with no demo data (demo-empty.sqlite3):
+## only the CX leader's login, so the overview shows the guided start
+demo-empty: $(STAMP)
+	DATABASE_URL=sqlite:///demo-empty.sqlite3 $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=sqlite:///demo-empty.sqlite3 $(PY) manage.py demo --empty
+	@echo "Serving the empty portal on http://127.0.0.1:8000  (Ctrl-C to stop)"
+	DATABASE_URL=sqlite:///demo-empty.sqlite3 $(PY) manage.py runserver 127.0.0.1:8000
 
 ## make test: lint (ruff, the import-linter contracts in pyproject.toml), then the whole suite on a throwaway PostgreSQL + Redis, then the demo smoke test
 test: $(STAMP)
@@ -59,4 +67,4 @@ lock:
 	$(VENV)/bin/uv pip compile -q requirements-dev.in -o requirements-dev.lock --python-version 3.11 --no-header
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 demo-empty.sqlite3 staticfiles .pytest_cache

@@ -92,3 +92,17 @@ def roles_label(grants) -> str:
     for role, dept in grants:
         parts.append(f"{role.replace('_', ' ')}" + (f" ({dept})" if dept else ""))
     return ", ".join(parts)
+
+
+def load_empty(stdout=None) -> list[tuple[str, str, str]]:
+    """`manage.py demo --empty`: only the CX leader's login, no departments or data, so the
+    overview shows the guided start. Returns the login it made."""
+    email, name, _dept, language, _grants = PEOPLE[0]
+    defaults = {"display_name": name, "language": language}
+    user, created = User.objects.get_or_create(email=email, defaults=defaults)
+    if created or not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+    user.is_active = True
+    user.save()
+    RoleGrant.objects.get_or_create(user=user, role=roles.CX_LEADER, department=None)
+    return [(roles_label([(roles.CX_LEADER, None)]), email, DEMO_PASSWORD)]

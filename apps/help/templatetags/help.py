@@ -12,7 +12,10 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from apps.core import roles
 from apps.help import content
+from apps.metrics.models import Measurement, Metric, MetricLink, Target
+from apps.organization.models import Channel, Department, User
 
 register = template.Library()
 
@@ -56,3 +59,31 @@ def help_link(key: str, label: str = "") -> str:
         figure_url(key),
         label or _("The worked rule, with an example"),
     )
+
+
+@register.inclusion_tag("help/_guided_start.html", takes_context=True)
+def guided_start(context) -> dict:
+    """The first-run guide on the overview: shown while the installation has no metric.
+    The CX leader gets the steps (each marked done once its rows exist); others a line."""
+    if Metric.objects.exists():
+        return {"show": False}
+    user = context["request"].user
+    if not roles.is_cx_leader(user):
+        return {"show": True, "steps": None}
+    done = {
+        "departments": Department.objects.exists(),
+        "channels": Channel.objects.exists(),
+        "hierarchy": MetricLink.objects.exists(),
+        "targets": Target.objects.exists(),
+        "measurements": Measurement.objects.exists(),
+        "people": User.objects.exclude(pk=user.pk).exists(),
+    }
+    steps = []
+    for step in content.STEPS:
+        area, _sep, anchor = step.help.partition("#")
+        anchor = anchor or (step.key if area == "start" else "")
+        help_url = reverse("help:area", args=[area]) + (f"#{anchor}" if anchor else "")
+        steps.append(
+            {"step": step, "url": reverse(step.url_name), "help_url": help_url, "done": done[step.key]}
+        )
+    return {"show": True, "steps": steps}
