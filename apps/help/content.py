@@ -59,8 +59,8 @@ AREAS = [
             "order, because each one uses the one before: the departments and channels that "
             "measurements name, the metrics and the links that make the hierarchy, the "
             "targets that give scores and gaps, the measurements themselves, and the people "
-            "who own metrics and plans. The overview shows these steps until the first metric "
-            "exists."
+            "who own metrics and plans. The overview shows these steps until the hierarchy has "
+            "its first link."
         ),
     ),
     Area(

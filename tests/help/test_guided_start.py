@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from apps.core import roles
 from apps.help import content
-from apps.metrics.models import Metric
+from apps.metrics.models import MetricLink
 from apps.organization.models import Department, User
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def guided_start(html: str) -> str:
 
 
 def test_an_empty_installation_shows_the_cx_leader_every_step_with_its_page_and_help(login, p):
-    assert not Metric.objects.exists()
+    assert not MetricLink.objects.exists()  # system metrics may exist, no hierarchy yet
     section = guided_start(login(p.alice).get(reverse("home")).content.decode())
     assert "Getting started" in section
     steps = re.findall(r'<li data-step="(\w+)">(.*?)</li>', section, re.S)
@@ -65,8 +65,8 @@ def test_the_guided_start_is_in_spanish_for_a_spanish_reader(login, p):
     assert "Primeros pasos" in section and "Crear los departamentos" in section
 
 
-def test_the_guided_start_goes_once_a_metric_exists(login, p, hierarchy):
-    assert Metric.objects.exists()
+def test_the_guided_start_goes_once_the_hierarchy_exists(login, p, hierarchy):
+    assert MetricLink.objects.exists()
     html = login(p.alice).get(reverse("home")).content.decode()
     assert guided_start(html) == ""
     assert "data-step" not in html
@@ -74,7 +74,7 @@ def test_the_guided_start_goes_once_a_metric_exists(login, p, hierarchy):
 
 def test_demo_empty_makes_only_the_cx_leaders_login_and_the_overview_shows_the_guide(client):
     call_command("demo", "--empty", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    assert not Metric.objects.exists()
+    assert not MetricLink.objects.exists()
     assert not Department.objects.exists()
     leader = User.objects.get()
     assert roles.is_cx_leader(leader)

@@ -63,9 +63,10 @@ def help_link(key: str, label: str = "") -> str:
 
 @register.inclusion_tag("help/_guided_start.html", takes_context=True)
 def guided_start(context) -> dict:
-    """The first-run guide on the overview: shown while the installation has no metric.
+    """The first-run guide on the overview: shown until the hierarchy has its first link
+    (an installation may ship system metrics of its own, e.g. feedback's closed-loop KPIs).
     The CX leader gets the steps (each marked done once its rows exist); others a line."""
-    if Metric.objects.exists():
+    if MetricLink.objects.exists():
         return {"show": False}
     user = context["request"].user
     if not roles.is_cx_leader(user):
@@ -73,7 +74,7 @@ def guided_start(context) -> dict:
     done = {
         "departments": Department.objects.exists(),
         "channels": Channel.objects.exists(),
-        "hierarchy": MetricLink.objects.exists(),
+        "hierarchy": Metric.objects.filter(owner__isnull=False).exists(),
         "targets": Target.objects.exists(),
         "measurements": Measurement.objects.exists(),
         "people": User.objects.exclude(pk=user.pk).exists(),
