@@ -13,9 +13,11 @@ WORKDIR /app
 COPY requirements.lock .
 RUN pip install -r requirements.lock
 COPY --chown=portal:portal . .
-# collectstatic needs settings but no real secrets or database.
-RUN DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.db \
-    python manage.py collectstatic --noinput -v0 && python manage.py compilemessages -v0 --ignore '.venv'
+# collectstatic and compilemessages need settings but no real secrets or database; the
+# placeholders are given to both commands (.env is not in the build context: .dockerignore).
+RUN export DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.db \
+ && python manage.py collectstatic --noinput -v0 \
+ && python manage.py compilemessages -v0 --ignore '.venv'
 USER portal
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "300", "--access-logfile", "-"]

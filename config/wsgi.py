@@ -4,3 +4,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 application = get_wsgi_application()
+
+# After django.setup() (above): the framing reads settings.
+from config.request_body import RequestBodyFraming  # noqa: E402
+
+application = RequestBodyFraming(application)

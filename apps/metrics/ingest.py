@@ -93,7 +93,10 @@ def rows_from_csv(stream: io.TextIOBase | Iterable[str]) -> Iterator[dict]:
     try:
         header = next(reader)
     except StopIteration:
-        return
+        # An empty body is a mistake (a lost upload, a wrong file), never "0 rows created".
+        raise BadPayload(
+            f"the CSV is empty: its first line must be the header ({', '.join(FIELDS)})"
+        ) from None
     except (csv.Error, UnicodeDecodeError) as exc:
         raise BadPayload(f"not readable CSV: {exc}") from exc
     header = [h.strip().lstrip("\ufeff").lower() for h in header]

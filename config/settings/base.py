@@ -94,11 +94,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Failed-login throttling (django-axes): lock a username+address pair after
-# AXES_FAILURE_LIMIT failures for AXES_COOLOFF_TIME hours.
+# Failed-login throttling (django-axes, apps/organization/lockout.py): an account is
+# locked from one address after AXES_FAILURE_LIMIT failures, and an address for every
+# account after PORTAL_ADDRESS_FAILURE_LIMIT failures (password spraying), for
+# AXES_COOLOFF_TIME hours. The name is counted as sign-in matches it (case-insensitive).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+PORTAL_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "apps.organization.lockout.PortalLockoutHandler"
+AXES_USERNAME_CALLABLE = "apps.organization.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "apps.organization.lockout.client_ip"
+# How many proxies of ours append to X-Forwarded-For (0: clients connect directly and the
+# header is ignored; production sets 1, the TLS proxy).
+PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
@@ -133,7 +142,7 @@ MIDDLEWARE = [
 # STATIC
 # ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
