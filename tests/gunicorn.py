@@ -3,6 +3,7 @@
 import contextlib
 import socket
 import subprocess
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -27,7 +28,7 @@ def gunicorn(*, cwd, env, args=None, port=None, timeout=60):
         del args[i : i + 2]
     args[0] = str(VENV_BIN / args[0]) if args[0] == "gunicorn" else args[0]
     args += ["--bind", f"127.0.0.1:{port}"]
-    log = Path(cwd) / f"gunicorn-{port}.log"
+    log = Path(tempfile.mkdtemp(prefix="gunicorn-")) / "log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:

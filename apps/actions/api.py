@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
+from apps.core.text import validate_single_line
 from apps.core.validators import FiniteFloatField
 from apps.organization.models import Department, User
 
@@ -67,6 +68,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "expected_impacts",
         ]
         read_only_fields = ["id"]
+        extra_kwargs = {"title": {"validators": [validate_single_line]}}
 
     def get_expected_impacts(self, obj) -> list[dict]:
         return [{"metric": i.metric.code, "expected_change": i.expected_change} for i in obj.impacts.all()]

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import VersionedForm
+from apps.core.text import SingleLineField
 from apps.core.validators import validate_finite
 from apps.metrics.models import Metric
 from apps.organization.models import Department, User
@@ -14,7 +15,7 @@ def people():
 
 
 class PlanForm(VersionedForm):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = SingleLineField(label=_("Title"), max_length=200)
     problem_statement = forms.CharField(label=_("Problem statement"), widget=forms.Textarea, required=False)
     owner_department = forms.ModelChoiceField(
         label=_("Owner department"), queryset=Department.objects.active()
@@ -48,7 +49,7 @@ class PlanForm(VersionedForm):
 
 
 class MilestoneForm(VersionedForm):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = SingleLineField(label=_("Title"), max_length=200)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=people(), required=False)
     due = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     weight = forms.FloatField(label=_("Weight"), initial=1.0, min_value=0.0001, validators=[validate_finite])

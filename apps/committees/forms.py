@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import VersionedForm
+from apps.core.text import SingleLineField
 from apps.core.validators import validate_finite
 from apps.metrics.models import Metric
 from apps.organization.models import Department, User
@@ -14,7 +15,7 @@ def people():
 
 
 class CommitteeForm(VersionedForm):
-    name = forms.CharField(label=_("Name"), max_length=160)
+    name = SingleLineField(label=_("Name"), max_length=160)
     kind = forms.ChoiceField(label=_("Kind"), choices=Committee.Kind.choices)
     charter = forms.CharField(label=_("Charter"), widget=forms.Textarea, required=False)
     chair = forms.ModelChoiceField(label=_("Chair"), queryset=User.objects.none())

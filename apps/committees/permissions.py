@@ -26,7 +26,11 @@ def can_run_review(user, review: Review) -> bool:
 
 
 def can_update_decision_status(user, decision: Decision) -> bool:
-    return decision.owner_id == user.pk or runs(user, decision.item.review.committee)
+    if decision.owner_id == user.pk:
+        return True
+    # After close only the owner may (DESIGN §3): the review is read-only for its runners.
+    review = decision.item.review
+    return review.status != Review.Status.CLOSED and runs(user, review.committee)
 
 
 def can_decide_proposals(user) -> bool:

@@ -16,6 +16,7 @@ from apps.actions.models import ActionPlan
 from apps.core import history, roles
 from apps.core.errors import StaleEdit
 from apps.core.services import versioned_update
+from apps.core.text import CONTROL
 from apps.metrics import services as metric_services
 from apps.metrics.models import Target
 from apps.notifications.services import notify
@@ -147,6 +148,10 @@ def agenda_add_item(*, review: Review, by, kind: str, title: str, reason: str = 
     _open_review(review)
     if not title.strip():
         raise ValidationError({"title": [_("Give the item a title.")]})
+    if CONTROL.search(title.strip()):
+        raise ValidationError(
+            {"title": [_("Use a single line: no line breaks, tabs or other control characters.")]}
+        )
     last = review.items.aggregate(m=Max("order"))["m"] or 0
     return AgendaItem.objects.create(
         review=review, kind=kind, title=title.strip()[:240], reason=reason[:240], order=last + 1

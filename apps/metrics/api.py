@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
+from apps.core.text import validate_single_line
 from apps.core.validators import FiniteFloatField
 from apps.organization.models import Channel, Department, User
 
@@ -61,6 +62,10 @@ class MetricSerializer(serializers.ModelSerializer):
             "children",
         ]
         read_only_fields = ["archived"]
+        extra_kwargs = {
+            "name": {"validators": [validate_single_line]},
+            "unit": {"validators": [validate_single_line]},
+        }
 
     def _links(self, obj, attr, other):
         links = getattr(obj, attr).all()

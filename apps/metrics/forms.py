@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import VersionedForm
+from apps.core.text import SingleLineField
 from apps.core.validators import validate_finite
 from apps.organization.models import Channel, Department, User
 
@@ -12,10 +13,10 @@ class MetricForm(VersionedForm):
     code = forms.CharField(
         label=_("Code"), max_length=40, help_text=_("The key outside systems use, e.g. AHT.")
     )
-    name = forms.CharField(label=_("Name"), max_length=160)
+    name = SingleLineField(label=_("Name"), max_length=160)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
     level = forms.ChoiceField(label=_("Level"), choices=Metric.Level.choices)
-    unit = forms.CharField(label=_("Unit"), max_length=24, required=False)
+    unit = SingleLineField(label=_("Unit"), max_length=24, required=False)
     is_monetary = forms.BooleanField(label=_("Monetary (in the installation's currency)"), required=False)
     direction = forms.ChoiceField(label=_("Direction"), choices=Metric.Direction.choices)
     aggregation = forms.ChoiceField(label=_("Aggregation"), choices=Metric.Aggregation.choices)

@@ -13,6 +13,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.core.text import one_line
+
 from .models import Notification
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,8 @@ def notify(
     row = Notification(
         recipient=recipient,
         kind=kind,
-        subject=subject[:200],
+        # One line: a title with a line break must never make a mail that cannot be sent.
+        subject=one_line(subject)[:200],
         body=body,
         url=url[:500],
         dedupe_key=dedupe_key,
@@ -101,7 +104,7 @@ def send_pending_email(limit: int = 100) -> dict:
     for row in rows:
         try:
             send_mail(
-                subject=row.subject,
+                subject=one_line(row.subject),
                 message=_mail_body(row),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[row.recipient.email],

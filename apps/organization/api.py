@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
+from apps.core.text import validate_single_line
 
 from . import services
 from .models import Channel, Department
@@ -18,6 +19,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
         model = Department
         fields = ["id", "code", "name", "parent", "archived", "version"]
         read_only_fields = ["id", "archived"]
+        extra_kwargs = {"name": {"validators": [validate_single_line]}}
 
 
 class ChannelSerializer(serializers.ModelSerializer):
@@ -27,6 +29,7 @@ class ChannelSerializer(serializers.ModelSerializer):
         model = Channel
         fields = ["id", "code", "name", "archived", "version"]
         read_only_fields = ["id", "archived"]
+        extra_kwargs = {"name": {"validators": [validate_single_line]}}
 
 
 class _OrganisationViewSet(ServiceViewSet):

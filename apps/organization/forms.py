@@ -3,13 +3,14 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import VersionedForm
+from apps.core.text import SingleLineField
 
 from .models import Department, RoleGrant
 
 
 class DepartmentForm(VersionedForm):
     code = forms.SlugField(label=_("Code"), max_length=32)
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = SingleLineField(label=_("Name"), max_length=120)
     parent = forms.ModelChoiceField(
         label=_("Parent department"), queryset=Department.objects.active(), required=False
     )
@@ -17,12 +18,12 @@ class DepartmentForm(VersionedForm):
 
 class ChannelForm(VersionedForm):
     code = forms.SlugField(label=_("Code"), max_length=32)
-    name = forms.CharField(label=_("Name"), max_length=80)
+    name = SingleLineField(label=_("Name"), max_length=80)
 
 
 class PersonForm(VersionedForm):
     email = forms.EmailField(label=_("E-mail address"))
-    display_name = forms.CharField(label=_("Display name"), max_length=120)
+    display_name = SingleLineField(label=_("Display name"), max_length=120)
     primary_department = forms.ModelChoiceField(
         label=_("Primary department"), queryset=Department.objects.active(), required=False
     )
@@ -46,4 +47,4 @@ class PersonForm(VersionedForm):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Token name"), max_length=80)
+    name = SingleLineField(label=_("Token name"), max_length=80)

@@ -34,6 +34,18 @@ USE_TZ = True
 # The embedded default is an SQLite file; production and tests use PostgreSQL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite for a web app with concurrent writers: a transaction takes the write lock when
+    # it begins (IMMEDIATE), so it waits its turn (busy timeout, seconds) instead of failing
+    # with "database is locked" when it upgrades from reading; WAL lets readers go on
+    # beside the writer. Losers of an edit race then get 409, as on PostgreSQL.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # URLS

@@ -99,6 +99,15 @@ ROUTES = [
         kwargs=lambda w: {"pk": w.decision.pk},
         data=lambda w: {"status": "done", "version": w.decision.version},
     ),
+    # After close only the decision's owner changes its status (DESIGN §3, §6): not the chair,
+    # the secretary or the CX leader.
+    Route(
+        "committees:decision-status",
+        read=READ_ONLY,
+        write=expect(403, member=302),
+        kwargs=lambda w: {"pk": w.decision_closed.pk},
+        data=lambda w: {"status": "done", "version": w.decision_closed.version},
+    ),
     Route("committees:proposal-list", read=READ_ALL, write=READ_ONLY),
     Route(
         "committees:proposal-detail",

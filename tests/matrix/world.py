@@ -115,6 +115,14 @@ def build_committee(world) -> None:
         committee=committee, by=world.alice, scheduled_for=date(2025, 4, 1)
     )
     committee_services.review_open(review=closed, by=world.alice)
+    closed_item = committee_services.agenda_add_free(review=closed, by=world.alice, title="Closed item")
+    world.decision_closed = committee_services.decision_create(
+        item=closed_item,
+        by=world.alice,
+        kind=Decision.Kind.ASSIGN_OWNER,
+        text="Mia closes it",
+        owner=world.mia,
+    )
     committee_services.review_close(review=closed, by=world.alice)
     world.review_closed = closed
     world.proposal = TargetChangeProposal.objects.create(
