@@ -54,6 +54,7 @@ def _post_chunked(port, chunks, content_type="text/csv", token=None):
     return response.status, response.read()
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_chunked_csv_upload_through_gunicorn_is_stored(server, p, hierarchy):
     chunks = [
@@ -68,6 +69,7 @@ def test_a_chunked_csv_upload_through_gunicorn_is_stored(server, p, hierarchy):
     assert Measurement.objects.count() == 2
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_chunked_json_upload_through_gunicorn_is_stored(server, p, hierarchy):
     body = b'[{"metric": "AHT", "period_start": "2025-03-01", "source": "api", "value": 5, "sample_size": 2}]'
@@ -78,6 +80,7 @@ def test_a_chunked_json_upload_through_gunicorn_is_stored(server, p, hierarchy):
     assert Measurement.objects.filter(source="api").count() == 1
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_chunked_body_over_the_limit_is_a_413_and_stores_nothing(server, p, hierarchy):
     line = b"AHT,2025-03-01,SERVICE,PHONE,acd,310,40\n"
@@ -140,6 +143,7 @@ def _raw(port, request: bytes) -> bytes:
     return data
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("length", [b"abc", b"-5", b"1e3", b"12 34"])
 def test_a_content_length_that_is_not_a_number_is_a_400_under_runserver(runserver, length):
     answer = _raw(
@@ -149,6 +153,7 @@ def test_a_content_length_that_is_not_a_number_is_a_400_under_runserver(runserve
     assert answer.split(b"\r\n", 1)[0].split(b" ")[1] == b"400", answer[:300]
 
 
+@pytest.mark.postgres
 def test_a_chunked_body_under_runserver_is_refused_with_411_not_lost(runserver):
     request = (
         b"POST /api/v1/measurements/bulk/ HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/csv\r\n"
