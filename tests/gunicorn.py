@@ -3,8 +3,8 @@
 import contextlib
 import socket
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 from pathlib import Path
 
