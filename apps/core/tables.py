@@ -38,7 +38,8 @@ def csv_download(filename: str, header, rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slugify(filename) or "export"}.csv"'
     writer = csv.writer(response)
-    writer.writerow([str(h) for h in header])
+    # Header cells too: a column label can carry user text (a metric or department name).
+    writer.writerow([csv_safe(str(h)) for h in header])
     for row in rows:
         writer.writerow([csv_safe(cell) for cell in row])
     return response

@@ -10,11 +10,12 @@ from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import ServiceViewSet
-from apps.core.api_auth import PortalApiPermission
+from apps.core.api_auth import HashedTokenAuthentication, PortalApiPermission
 from apps.core.text import validate_single_line
 from apps.core.validators import FiniteFloatField
 from apps.organization.models import Channel, Department, User
@@ -253,6 +254,17 @@ class _RequestStream(io.RawIOBase):
         return len(data)
 
 
+class StreamSessionAuthentication(SessionAuthentication):
+    """Session sign-in (pages' JavaScript, scripts with a session cookie) for a view that
+    reads its body as a stream: DRF's CSRF check reads `request.POST` through the view's
+    parsers, and with none it answered 415 before the view ran. Django's own request has
+    no form data for a CSV or JSON body, so the check falls back to the X-CSRFToken
+    header, as for any other API call."""
+
+    def enforce_csrf(self, request):
+        return super().enforce_csrf(request._request)
+
+
 class MeasurementBulkView(APIView):
     """Bulk upsert of measurements, all-or-nothing.
 
@@ -267,6 +279,7 @@ class MeasurementBulkView(APIView):
     allow_system_accounts = True  # integrations may ingest, and nothing else
     checks_own_text = True  # every value is validated below: RejectNulMiddleware skips the body
     parser_classes: list = []  # the body is read as a stream below, not by DRF's parsers
+    authentication_classes = [HashedTokenAuthentication, StreamSessionAuthentication]
 
     @extend_schema(
         request={"application/json": OpenApiTypes.OBJECT, "text/csv": OpenApiTypes.STR},
@@ -303,12 +316,14 @@ class MeasurementBulkView(APIView):
         raw = io.BufferedReader(_RequestStream(request._request), buffer_size=1 << 20)
         try:
             if content_type in ("text/csv", "application/csv"):
-                stream = io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
+                stream = io.TextIOWrapper(raw, encoding=ingest.TEXT_ENCODING, errors="strict", newline="")
                 result = ingest.measurements_ingest(
                     rows=ingest.rows_from_csv(stream), by=request.user, csv_mode=True
                 )
             elif content_type in ("application/json", ""):
-                rows = ingest.rows_from_json(io.TextIOWrapper(raw, encoding="utf-8", errors="strict"))
+                rows = ingest.rows_from_json(
+                    io.TextIOWrapper(raw, encoding=ingest.TEXT_ENCODING, errors="strict")
+                )
                 result = ingest.measurements_ingest(rows=rows, by=request.user, csv_mode=False)
             else:
                 return Response(

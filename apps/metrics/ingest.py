@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.organization.models import Channel, Department
 
@@ -87,6 +88,15 @@ def batch_limit() -> int:
 # --- parsing -------------------------------------------------------------------------------
 
 
+# Files are read as UTF-8, a byte-order mark allowed (`utf-8-sig`: Excel's "CSV UTF-8").
+TEXT_ENCODING = "utf-8-sig"
+
+
+def not_utf8() -> str:
+    """What a UTF-16 or Latin-1 file gets instead of a codec error."""
+    return _("The file is not UTF-8 text (save it as CSV UTF-8).")
+
+
 def rows_from_csv(stream: io.TextIOBase | Iterable[str]) -> Iterator[dict]:
     """CSV with a header row naming the fields; yields dicts (strings; '' = empty)."""
     reader = csv.reader(stream)
@@ -97,8 +107,12 @@ def rows_from_csv(stream: io.TextIOBase | Iterable[str]) -> Iterator[dict]:
         raise BadPayload(
             f"the CSV is empty: its first line must be the header ({', '.join(FIELDS)})"
         ) from None
-    except (csv.Error, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise BadPayload(not_utf8()) from exc
+    except csv.Error as exc:
         raise BadPayload(f"not readable CSV: {exc}") from exc
+    if any("\x00" in h for h in header):
+        raise BadPayload(not_utf8())  # UTF-16 without a byte-order mark
     header = [h.strip().lstrip("\ufeff").lower() for h in header]
     missing = [f for f in REQUIRED if f not in header]
     if missing:
@@ -112,14 +126,18 @@ def rows_from_csv(stream: io.TextIOBase | Iterable[str]) -> Iterator[dict]:
                 yield {"__width__": (len(values), width)}
                 continue
             yield dict(zip(header, values, strict=True))
-    except (csv.Error, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise BadPayload(not_utf8()) from exc
+    except csv.Error as exc:
         raise BadPayload(f"not readable CSV: {exc}") from exc
 
 
 def rows_from_json(stream) -> list:
     try:
         payload = json.load(stream, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+    except UnicodeDecodeError as exc:
+        raise BadPayload(not_utf8()) from exc
+    except (ValueError, RecursionError) as exc:
         raise BadPayload(f"not valid JSON: {exc}") from exc
     if isinstance(payload, dict) and isinstance(payload.get("rows"), list):
         payload = payload["rows"]

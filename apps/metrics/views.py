@@ -302,7 +302,9 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
-            stream = io.TextIOWrapper(upload_file.file, encoding="utf-8", errors="strict", newline="")
+            stream = io.TextIOWrapper(
+                upload_file.file, encoding=ingest.TEXT_ENCODING, errors="strict", newline=""
+            )
             result = ingest.measurements_ingest(
                 rows=ingest.rows_from_csv(stream), by=request.user, csv_mode=True
             )

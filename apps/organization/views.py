@@ -11,7 +11,7 @@ from apps.core import history, roles
 from apps.core.forms import form_page
 from apps.core.permissions import require
 from apps.core.registry import DEPARTMENT_PAGE, registry
-from apps.core.tables import Column, Table
+from apps.core.tables import Column, Table, csv_download
 
 from . import permissions, selectors, services
 from .forms import ChannelForm, DepartmentForm, PersonForm, TokenForm
@@ -22,6 +22,23 @@ from .models import ApiToken, Channel, Department, User
 def department_list(request):
     include_archived = request.GET.get("archived") == "1"
     tree = selectors.department_tree(include_archived=include_archived)
+    if request.GET.get("format") == "csv":
+        codes = {d.pk: d.code for d, _depth in tree}
+        return csv_download(
+            "departments",
+            [_("Department"), _("Code"), _("Parent"), _("Heads"), _("Members"), _("Archived")],
+            (
+                [
+                    d.name,
+                    d.code,
+                    codes.get(d.parent_id, ""),
+                    ", ".join(g.user.display_name for g in d.head_grants),
+                    d.member_count,
+                    _("yes") if d.archived else "",
+                ]
+                for d, _depth in tree
+            ),
+        )
     return render(
         request,
         "organization/department_list.html",
