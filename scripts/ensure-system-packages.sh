@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# System packages the test suite needs beyond Python: Chromium for the browser test and
-# the Pango libraries WeasyPrint renders the minutes PDF with. Installed from Debian's
-# packages when missing (PostgreSQL and Redis are handled by with-services.sh).
+# System packages the test suite needs beyond Python: Chromium for the browser test,
+# the Pango libraries WeasyPrint renders the minutes PDF with, and gettext (msgfmt).
+# Installed from Debian's packages when missing (PostgreSQL and Redis are handled by
+# with-services.sh).
 set -euo pipefail
 missing=()
 # Read the lists into variables first: `grep -q` closing a pipe early would make
@@ -12,6 +13,8 @@ fonts=$(fc-list 2>/dev/null || true)
 [[ $libraries == *libpango-1.0.so* ]] || missing+=(libpango-1.0-0)
 [[ $libraries == *libpangoft2-1.0.so* ]] || missing+=(libpangoft2-1.0-0)
 [[ ${fonts,,} == *dejavu* ]] || missing+=(fonts-dejavu-core)
+# msgfmt: the image build test runs the Dockerfile's compilemessages step.
+command -v msgfmt >/dev/null || missing+=(gettext)
 if ((${#missing[@]} == 0)); then
     exit 0
 fi
