@@ -8,6 +8,7 @@ from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Prefe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from apps.core.ids import parse_id
 from apps.metrics.engine.plans import PlanFigures, plan_benefit, plan_figures, rank_plans
 from apps.metrics.models import Metric
 from apps.metrics.selectors import money_weights
@@ -53,8 +54,10 @@ def filter_plans(qs, params):
         )
     if params.get("overdue") == "1":
         qs = qs.filter(due__lt=timezone.localdate()).exclude(status__in=ActionPlan.CLOSED)
-    if str(params.get("committee", "")).isdigit():
-        qs = qs.filter(sponsoring_committee_id=int(params["committee"]))
+    if params.get("committee"):
+        # An id no key can hold matches no plan (and must not reach SQLite: OverflowError).
+        committee = parse_id(params["committee"])
+        qs = qs.filter(sponsoring_committee_id=committee) if committee else qs.none()
     return qs.distinct()
 
 

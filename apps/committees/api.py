@@ -3,6 +3,7 @@
 from rest_framework import serializers, viewsets
 
 from apps.core.api_auth import PortalApiPermission
+from apps.core.ids import parse_id
 
 from .models import AgendaItem, Committee, Decision, Review, ReviewNote
 from .permissions import ReadOnlyApi
@@ -127,5 +128,5 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
             "items__decisions__owner_department",
         ).order_by("-scheduled_for", "-pk")
         if committee := self.request.query_params.get("committee"):
-            qs = qs.filter(committee_id=committee) if committee.isdigit() else qs.none()
+            qs = qs.filter(committee_id=committee_id) if (committee_id := parse_id(committee)) else qs.none()
         return qs

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from apps.core import history
 from apps.core.errors import StaleEdit
 from apps.core.forms import form_page
+from apps.core.ids import parse_id
 from apps.core.permissions import require
 from apps.core.tables import Column, Table
 
@@ -225,7 +226,7 @@ def item_move(request, pk):
 def attendance(request, pk):
     review = permissions.get_review_to_run(request.user, pk)
     allowed = {u.pk: u for u in _invitees(review)}
-    chosen = [allowed[int(x)] for x in request.POST.getlist("attendees") if x.isdigit() and int(x) in allowed]
+    chosen = [allowed[i] for i in map(parse_id, request.POST.getlist("attendees")) if i in allowed]
     return _run(
         request, lambda: services.attendance_set(review=review, by=request.user, attendees=chosen), pk
     )
