@@ -7,6 +7,7 @@ import io
 
 from django.conf import settings
 from django.db.models import Prefetch
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -263,6 +264,12 @@ class StreamSessionAuthentication(SessionAuthentication):
 
     def enforce_csrf(self, request):
         return super().enforce_csrf(request._request)
+
+
+class StreamSessionScheme(SessionScheme):
+    """The OpenAPI schema names it like DRF's session sign-in (cookie)."""
+
+    target_class = "apps.metrics.api.StreamSessionAuthentication"
 
 
 class MeasurementBulkView(APIView):

@@ -106,7 +106,7 @@ def image(tmp_path_factory):
     env = {"PATH": f"{VENV_BIN}:/usr/bin:/bin", "HOME": str(app), **dockerfile_env(instructions)}
     assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
     result = subprocess.run(
-        ["bash", "-c", build_steps[0]], cwd=app, env=env, capture_output=True, text=True, timeout=300
+        ["bash", "-c", build_steps[0]], cwd=app, env=env, capture_output=True, text=True, timeout=1200
     )
     assert result.returncode == 0, result.stdout + result.stderr
     cmd = json.loads(next(args for instruction, args in instructions if instruction == "CMD"))
