@@ -270,6 +270,7 @@ class StreamSessionScheme(SessionScheme):
     """The OpenAPI schema names it like DRF's session sign-in (cookie)."""
 
     target_class = "apps.metrics.api.StreamSessionAuthentication"
+    name = "ingestCookieAuth"  # one component name per class in the schema
 
 
 class MeasurementBulkView(APIView):
