@@ -16,9 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import ServiceViewSet
-from apps.core.api_auth import HashedTokenAuthentication, PortalApiPermission
+from apps.core.api_auth import PortalApiPermission
 from apps.core.text import validate_single_line
 from apps.core.validators import FiniteFloatField
+from apps.organization.api_auth import HashedTokenAuthentication
 from apps.organization.models import Channel, Department, User
 
 from . import ingest, selectors, services
