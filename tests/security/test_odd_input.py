@@ -44,7 +44,10 @@ INLINE = [
     (re.compile(r"\shx-on", re.I), "hx-on (needs eval)"),
 ]
 # Rendered to PDF on the server, never shown to a browser.
-NOT_FOR_BROWSERS = {"committees/minutes_pdf.html"}
+NOT_FOR_BROWSERS = {
+    "committees/minutes_pdf.html",
+    "apps/incentives/templates/incentives/statement_pdf.html",
+}
 
 
 def test_no_template_carries_inline_scripts_styles_or_event_handlers():
