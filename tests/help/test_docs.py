@@ -4,6 +4,8 @@ file a user or maintainer reads points outside the repository."""
 import re
 from pathlib import Path
 
+from django.utils import translation
+
 from apps.help import content
 from apps.help.markdown import DOCS_FILE, numbers_markdown
 
@@ -16,6 +18,7 @@ def test_numbers_md_is_written_from_the_help_text():
     )
 
 
+@translation.override("en")  # the file is English, whatever language an earlier test left active
 def test_numbers_md_explains_every_figure_with_rule_example_and_limits():
     text = DOCS_FILE.read_text(encoding="utf-8")
     for figure in content.FIGURES:
