@@ -32,5 +32,6 @@ urlpatterns = [
     path("measurements/bulk/", metrics_api.MeasurementBulkView.as_view(), name="measurement-bulk"),
     path("summary/", metrics_api.SummaryView.as_view(), name="summary"),
     path("feedback/bulk/", FeedbackBulkView.as_view(), name="feedback-bulk"),
+    path("hierarchy/", metrics_api.HierarchyView.as_view(), name="hierarchy"),
     *router.urls,
 ]

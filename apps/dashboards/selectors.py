@@ -29,8 +29,10 @@ def top_gaps(period: Period, scope, limit: int = 10) -> list[RollupSnapshot]:
     )
 
 
-def newly_red(period: Period, scope) -> list[RollupSnapshot]:
-    """Red this period, not red in the previous one."""
+def newly_red(period: Period, scope, *, driven: bool = False) -> list[RollupSnapshot]:
+    """Red this period on its own score, not red in the previous one (DESIGN §5 breaches:
+    what is announced). ``driven=True``: those red only through their drivers' scores
+    (no own score), shown as such and never announced."""
     previous = period.previous()
     was_red = RollupSnapshot.objects.filter(
         period_kind=previous.kind,
@@ -46,6 +48,7 @@ def newly_red(period: Period, scope) -> list[RollupSnapshot]:
             scope_kind=scope.kind,
             scope_id=scope.id,
             status="red",
+            own_score__isnull=driven,
         )
         .exclude(metric_id__in=was_red)
         .select_related("metric", "metric__owner_department")
@@ -64,6 +67,7 @@ def overview(period: Period, scope) -> dict:
         "trend": trend,
         "top_gaps": top_gaps(period, scope),
         "newly_red": newly_red(period, scope),
+        "driven_red": newly_red(period, scope, driven=True),
         "levels": [(label, summary["status_counts"].get(level, {})) for level, label in Metric.Level.choices],
     }
 

@@ -26,6 +26,7 @@ from . import ingest, selectors, services
 from .models import Measurement, Metric, MetricLink, RollupRun, RollupSnapshot, Target
 from .permissions import IngestApiPermission, MetricsApiPermission, RollupApiPermission
 from .runs import request_full_rollup
+from .scopes import last_closed_month
 
 FILTERS = [
     OpenApiParameter("metric", OpenApiTypes.STR, description="metric code"),
@@ -430,6 +431,45 @@ class SummaryView(APIView):
         period = selectors.parse_period(request.query_params.get("period"))
         scope = selectors.parse_scope(request.query_params.get("scope"))
         return Response(selectors.summary(period, scope))
+
+
+class HierarchyRowSerializer(serializers.Serializer):
+    path = serializers.ListField(child=serializers.CharField(), help_text="metric codes from the top down")
+    metric = serializers.CharField()
+    top = serializers.CharField()
+    value_at_stake_along_path = serializers.FloatField(allow_null=True)
+    impact_on_top = serializers.FloatField(help_text="product of the impacts along the path (1 for the top)")
+    actual = serializers.FloatField(allow_null=True)
+    target = serializers.FloatField(allow_null=True)
+    status = serializers.CharField()
+
+
+class HierarchyView(APIView):
+    """The hierarchy as the page shows it: one row per path from a money top down to each
+    metric beneath it (DESIGN §4 item 9, "Value at stake along a path"). The rows that
+    extend a path by one metric add up to its value. Without `period`: the last closed
+    month."""
+
+    permission_classes = [PortalApiPermission]
+
+    @extend_schema(
+        parameters=FILTERS[1:],
+        responses=inline_serializer(
+            "Hierarchy",
+            {
+                "period": serializers.CharField(),
+                "scope": serializers.CharField(),
+                "rows": HierarchyRowSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request):
+        text = request.query_params.get("period")
+        period = selectors.parse_period(text) if text else last_closed_month()
+        scope = selectors.parse_scope(request.query_params.get("scope"))
+        return Response(
+            {"period": str(period), "scope": scope.label, "rows": selectors.hierarchy_rows(period, scope)}
+        )
 
 
 class RollupRunSerializer(serializers.ModelSerializer):

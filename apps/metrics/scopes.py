@@ -37,6 +37,21 @@ class ScopeRef:
 ORG_SCOPE = ScopeRef("org", 0, "org", gettext_lazy("Organisation"))
 
 
+def last_closed_month(today=None) -> Period:
+    """The month before the one containing today: what pages open on (closed periods by
+    default, DESIGN §7; the agenda does the same)."""
+    return Period.containing("month", today or timezone.localdate()).previous()
+
+
+def month_to_date(period: Period, today=None) -> tuple[int, int] | None:
+    """(days elapsed, days in the period) when ``period`` contains today, else None: the
+    "month to date (2 of 31 days)" label."""
+    today = today or timezone.localdate()
+    if not period.contains(today):
+        return None
+    return ((today - period.start).days + 1, period.days)
+
+
 def parse_period(text: str | None, *, field: str = "period") -> Period:
     """`2025-03`, `2025-Q1` or `2025` (empty: this month); anything else is a ValidationError."""
     if not text:
@@ -81,6 +96,20 @@ class PeriodScope:
         return "?" + params.urlencode()
 
     @property
+    def month_to_date(self) -> str | None:
+        """ "month to date (2 of 31 days)" when the period contains today (its figures are
+        partial: value at stake is the money lost so far, DESIGN §4 item 9)."""
+        elapsed = month_to_date(self.period)
+        if elapsed is None:
+            return None
+        labels = {"month": _("month to date"), "quarter": _("quarter to date"), "year": _("year to date")}
+        return _("%(label)s (%(days)s of %(total)s days)") % {
+            "label": labels[self.period.kind],
+            "days": elapsed[0],
+            "total": elapsed[1],
+        }
+
+    @property
     def prev_url(self) -> str:
         return self.url(period=str(self.period.previous()))
 
@@ -119,9 +148,10 @@ def period_scope(request, *, default_kind: str = "month") -> PeriodScope:
         except ValidationError:
             period = None
     if period is None:
-        period = Period.containing(default_kind, timezone.localdate())
+        # Closed periods by default: the last closed month (or the quarter or year holding it).
+        period = Period.containing(default_kind, last_closed_month().start)
         if text:
-            error = _("Period “%(text)s” not understood; showing %(period)s.") % {
+            error = _("Period “%(text)s” not understood: showing %(period)s.") % {
                 "text": text[:40],
                 "period": period,
             }

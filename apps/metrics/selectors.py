@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from apps.core.registry import METRIC_DETAIL, registry
@@ -103,6 +104,26 @@ class MetricRow:
     has_children: bool
     path_impact: float | None = None
     depth: int = 0
+    # The path from the money top down to this row's metric (DESIGN §4 item 9), its value
+    # at stake along that path, and the top itself; empty for rows outside the money tree.
+    path: tuple[str, ...] = ()
+    value_along_path: float | None = None
+    top: Metric | None = None
+    # Whether some path leads from the metric to a money top (else "not linked to money").
+    linked: bool = False
+
+    @property
+    def path_text(self) -> str:
+        return ".".join(self.path)
+
+    @property
+    def value_text(self) -> str:
+        """The unrounded value along the path, for data attributes ("" for none)."""
+        return "" if self.value_along_path is None else repr(self.value_along_path)
+
+    @property
+    def linked_to_money(self) -> bool:
+        return self.linked or bool(self.path)
 
     @property
     def status(self) -> str:
@@ -146,7 +167,11 @@ class MetricRow:
 
 class Hierarchy:
     """The metric graph with one period's snapshots at one scope, in a fixed number of
-    queries whatever the number of metrics (metrics, links, two snapshot sets)."""
+    queries whatever the number of metrics (metrics, links, two snapshot sets).
+
+    Each row below a money top stands for one path from the top down (DESIGN §4 item 9):
+    its value at stake along that path comes from the engine (``graph.path_values`` over
+    the stored value at stake), so the rows beneath any row add up to it."""
 
     def __init__(self, period: Period, scope: ScopeRef):
         self.period = period
@@ -159,6 +184,11 @@ class Hierarchy:
         self.previous = self._snapshots(period.previous())
         self._impacts = None
         self.tops = sorted(graph.money_tops(defs, self.links), key=lambda c: self.metrics[c].name)
+        self.weights = graph.money_weights(defs, self.links)
+        self.signs = {d.code: d.sign for d in defs}
+        values = {code: snap.value_at_stake for code, snap in self.snapshots.items()}
+        self.mass = graph.mass_from_values(values, self.weights, self.links)
+        self.money_codes = graph.descendants(self.tops, self.links)
 
     def _snapshots(self, period: Period) -> dict[str, RollupSnapshot]:
         qs = RollupSnapshot.objects.filter(
@@ -183,22 +213,56 @@ class Hierarchy:
             has_children=bool(self.children.get(code)),
             path_impact=path_impact,
             depth=depth,
+            linked=code in self.money_codes,
         )
 
+    def valid_path(self, path: tuple[str, ...]) -> bool:
+        """A path from a money top down through existing links."""
+        if not path or path[0] not in self.tops:
+            return False
+        return all(
+            any(x.child == child for x in self.children.get(parent, []))
+            for parent, child in zip(path, path[1:], strict=False)
+        )
+
+    def path_row(self, path: tuple[str, ...]) -> MetricRow:
+        """The row of one path (top first): value along the path and product of impacts."""
+        impact = 1.0
+        for parent, child in zip(path, path[1:], strict=False):
+            impact *= next(x.impact for x in self.children[parent] if x.child == child)
+        mass = self.mass.get(path[-1])
+        row = self.row(path[-1], path_impact=impact if len(path) > 1 else None, depth=len(path) - 1)
+        row.path = path
+        row.top = self.metrics[path[0]]
+        row.value_along_path = None if mass is None else mass * impact * self.signs[path[0]]
+        return row
+
     def top_rows(self) -> list[MetricRow]:
-        return [self.row(code) for code in self.tops]
+        return [self.path_row((code,)) for code in self.tops]
 
     def unlinked_roots(self) -> list[MetricRow]:
         """Metrics with no parent that are not money tops (not yet tied to money)."""
         roots = [c for c in self.metrics if not self.parents.get(c) and c not in self.tops]
         return [self.row(c) for c in sorted(roots, key=lambda c: self.metrics[c].name)]
 
-    def child_rows(self, code: str, root: str, depth: int) -> list[MetricRow]:
+    def child_rows(self, code: str, root: str, depth: int, path: tuple[str, ...] = ()) -> list[MetricRow]:
+        """The rows beneath one row: along ``path`` when it is a path from a money top to
+        ``code``; else (outside the money tree) with the path impact to ``root``."""
+        if path and path[-1] == code and self.valid_path(path):
+            rows = [self.path_row((*path, link.child)) for link in self.children.get(code, [])]
+            return sorted(rows, key=lambda r: (-abs(r.value_along_path or 0), r.metric.name))
         rows = []
         for link in self.children.get(code, []):
             impact = graph.path_impact(self.impacts, link.child, root)
             rows.append(self.row(link.child, path_impact=impact, depth=depth))
         return sorted(rows, key=lambda r: -(r.snapshot.value_at_stake or 0) if r.snapshot else 0)
+
+    def path_rows(self) -> list[MetricRow]:
+        """Every path from every money top, depth first (the hierarchy API and CSV)."""
+        from .engine import graph
+
+        found = graph.path_values(self.tops, self.links, self.signs, self.mass)
+        return [self.path_row(p.path) for p in found]
 
     def flat_rows(self) -> list[MetricRow]:
         """Every metric once, money tops first, then by level and name (CSV export)."""
@@ -207,6 +271,24 @@ class Hierarchy:
             self.metrics, key=lambda c: (order.get(self.metrics[c].level, 3), self.metrics[c].name)
         )
         return [self.row(c) for c in codes]
+
+
+def hierarchy_rows(period: Period, scope: ScopeRef) -> list[dict]:
+    """One plain row per path (the hierarchy API): the engine's figures, as on the page."""
+    tree = Hierarchy(period, scope)
+    return [
+        {
+            "path": list(row.path),
+            "metric": row.metric.code,
+            "top": row.path[0],
+            "value_at_stake_along_path": row.value_along_path,
+            "impact_on_top": 1.0 if row.path_impact is None else row.path_impact,
+            "actual": row.snapshot.actual if row.snapshot else None,
+            "target": row.snapshot.target if row.snapshot else None,
+            "status": row.status,
+        }
+        for row in tree.path_rows()
+    ]
 
 
 def cost_trend(
@@ -371,3 +453,62 @@ def metric_page(metric: Metric, period: Period, scope: ScopeRef) -> MetricPage:
 def metric_detail_sections(request, metric: Metric) -> list[dict]:
     """What other apps add to the metric detail page (e.g. the plans expected to move it)."""
     return registry.sections(METRIC_DETAIL, request, metric)
+
+
+def value_by_top(metric: Metric, snapshot: RollupSnapshot | None) -> list[tuple[Metric, float | None]]:
+    """The metric's value at stake split by the money top it reaches (DESIGN §4 item 9):
+    mass × PI(metric → T) × dir(T) for each top; the parts add up to its value at stake."""
+    from .engine import graph
+
+    metrics, defs, links = metric_graph()
+    by_code = {m.code: m for m in metrics}
+    tops = graph.money_tops(defs, links)
+    weights = graph.money_weights(defs, links)
+    impacts = graph.path_impacts(links)
+    signs = {d.code: d.sign for d in defs}
+    value = snapshot.value_at_stake if snapshot else None
+    weight = weights.get(metric.code, 0.0)
+    mass = None if value is None or weight == 0 else value / weight
+    result = []
+    for top in sorted(tops, key=lambda c: by_code[c].name):
+        pi = graph.path_impact(impacts, metric.code, top)
+        if pi == 0 and top != metric.code:
+            continue
+        result.append((by_code[top], None if mass is None else mass * pi * signs[top]))
+    return result
+
+
+def reconciliation(metric: Metric, period: Period, kind: str):
+    """The breakdown of a leaf by department or channel reconciled with the organisation
+    (DESIGN §4 item 9): the engine evaluates that one leaf for that period (its cells only)
+    and splits the difference into netting, target differences and the rest. None for a
+    metric with drivers or not linked to money."""
+    from .engine.evaluate import Evaluation, cell_periods_for
+    from .rollup import compute_actuals
+    from .world import World
+
+    world = World.load()
+    if metric.code not in world.metrics or any(x.parent == metric.code for x in world.links):
+        return None
+    actuals = compute_actuals(world, {metric.code}, cell_periods_for({period}))
+    evaluation = Evaluation(
+        actuals,
+        metrics=world.metric_defs,
+        links=world.links,
+        targets=[t for t in world.targets if t.metric == metric.code],
+        departments=world.departments,
+        channels=world.channels,
+        today=timezone.localdate(),
+    )
+    if not evaluation.money_weight.get(metric.code):
+        return None
+    return evaluation.reconciliation(metric.code, period, kind)
+
+
+def measured_less_often(metric: Metric, period: Period) -> Period | None:
+    """The metric's own period when the page shows a shorter one ("measured quarterly —
+    see 2026-Q3"), else None."""
+    kind = {"quarterly": "quarter", "yearly": "year"}.get(metric.frequency)
+    if kind is None or (period.kind == kind or (kind == "quarter" and period.kind == "year")):
+        return None
+    return Period.containing(kind, period.start)

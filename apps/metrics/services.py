@@ -60,6 +60,65 @@ def _validate_metric_fields(fields: dict, *, metric: Metric | None = None) -> No
         raise ValidationError(errors)
 
 
+def _graph_defs():
+    metrics = list(Metric.objects.filter(archived=False))
+    codes = {m.code for m in metrics}
+    links = [x for x in link_defs() if x.child in codes and x.parent in codes]
+    return [metric_def(m) for m in metrics], links
+
+
+def _refuse_new_money_top_errors(field: str, metrics, links, *, before) -> None:
+    """§4 item 7: a monetary metric that would be a money top must be a `sum` metric; refuse
+    the change that makes one (errors the graph already had are not this change's)."""
+    new = [e for e in graph.money_top_errors(metrics, links) if e not in before]
+    if new:
+        raise ValidationError(
+            {
+                field: [
+                    _("A money top must be a sum metric (money per month): %(detail)s.")
+                    % {"detail": "; ".join(new)}
+                ]
+            }
+        )
+
+
+def _check_metric_money_top(metric: Metric, changes: dict) -> None:
+    metrics, links = _graph_defs()
+    before = graph.money_top_errors(metrics, links)
+    merged = {
+        "code": changes.get("code", metric.code),
+        "direction": changes.get("direction", metric.direction),
+        "aggregation": changes.get("aggregation", metric.aggregation),
+        "frequency": changes.get("frequency", metric.frequency),
+        "is_monetary": changes.get("is_monetary", metric.is_monetary),
+    }
+    after_def = metric_def(Metric(**merged))
+    old_code = metric.code if metric.pk else None
+    others = [m for m in metrics if m.code != old_code]
+    if old_code and old_code != merged["code"]:
+        links = [
+            LinkDef(
+                merged["code"] if x.child == old_code else x.child,
+                merged["code"] if x.parent == old_code else x.parent,
+                x.weight,
+                x.impact,
+            )
+            for x in links
+        ]
+    field = "aggregation" if merged["is_monetary"] else "is_monetary"
+    _refuse_new_money_top_errors(field, [*others, after_def], links, before=before)
+
+
+def _check_link_money_top(child: Metric, parent: Metric, weight, impact, *, exclude_pk=None) -> None:
+    metrics, links = _graph_defs()
+    before = graph.money_top_errors(metrics, links)
+    if exclude_pk is not None:
+        old = MetricLink.objects.filter(pk=exclude_pk).values_list("child__code", "parent__code").first()
+        links = [x for x in links if (x.child, x.parent) != old]
+    links = [*links, LinkDef(child.code, parent.code, weight, impact)]
+    _refuse_new_money_top_errors("parent", metrics, links, before=before)
+
+
 @transaction.atomic
 def metric_create(
     *,
@@ -85,6 +144,7 @@ def metric_create(
         "frequency": frequency,
     }
     _validate_metric_fields(fields)
+    _check_metric_money_top(Metric(), {**fields, "is_monetary": is_monetary})
     metric = Metric.objects.create(
         **fields,
         unit=unit,
@@ -103,6 +163,7 @@ def metric_update(*, metric: Metric, by, version: int, **changes) -> Metric:
     if "frequency" in changes and changes["frequency"] != metric.frequency and metric.measurements.exists():
         # Stored rows are aligned with the old frequency; changing it would orphan them.
         raise ValidationError({"frequency": _("This metric has measurements; its frequency cannot change.")})
+    _check_metric_money_top(metric, changes)
     arithmetic = any(k in ARITHMETIC_FIELDS and changes[k] != getattr(metric, k) for k in changes)
     updated = versioned_update(metric, by=by, version=version, changes=changes)
     if arithmetic:
@@ -133,6 +194,7 @@ def _validate_link(child: Metric, parent: Metric, weight, impact, *, exclude_pk=
         raise ValidationError(
             {"parent": [_("This link would close the cycle %(cycle)s.") % {"cycle": " → ".join(cycle)}]}
         )
+    _check_link_money_top(child, parent, weight, impact, exclude_pk=exclude_pk)
 
 
 @transaction.atomic

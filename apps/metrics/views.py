@@ -50,7 +50,8 @@ def hierarchy_children(request, code):
         depth = max(0, min(int(request.GET.get("depth", "1")), 30))
     except ValueError:
         depth = 1
-    rows = tree.child_rows(code, root, depth)
+    path = tuple(x for x in request.GET.get("path", "").split(".") if x)[:32]
+    rows = tree.child_rows(code, root, depth, path)
     return render(
         request,
         "metrics/_hierarchy_rows.html",
@@ -153,6 +154,12 @@ def metric_detail(request, code):
     )
     ps = period_scope(request)
     page = selectors.metric_page(metric, ps.period, ps.scope)
+    by_top = selectors.value_by_top(metric, page.current)
+    reconciled = {
+        kind: selectors.reconciliation(metric, ps.period, kind)
+        for kind, rows in (("dept", page.by_dept), ("channel", page.by_channel))
+        if rows and ps.scope.kind == "org"
+    }
     context = {
         "metric": metric,
         "ps": ps,
@@ -163,11 +170,20 @@ def metric_detail(request, code):
         "consistency": page.consistency,
         "money": page.money,
         "chart": page.chart,
+        "by_top": by_top,
+        "linked_to_money": bool(by_top),
+        "reconciled_dept": reconciled.get("dept"),
+        "reconciled_channel": reconciled.get("channel"),
+        "own_period": _text_or_none(selectors.measured_less_often(metric, ps.period)),
         "history": history.history_for(metric),
         "can_edit": permissions.can_edit_metrics(request.user),
         "detail_sections": selectors.metric_detail_sections(request, metric),
     }
     return render(request, "metrics/metric_detail.html", context)
+
+
+def _text_or_none(value) -> str | None:
+    return None if value is None else str(value)
 
 
 def _metric_url(metric) -> str:

@@ -457,3 +457,32 @@ def test_the_cost_of_not_improving_adds_up_leaves_and_money_tops(s):
         if all(snap is not None for snap in top_snaps):
             tops_total = math.fsum(snap.value_at_stake or 0.0 for snap in top_snaps)
             assert math.isclose(cost, tops_total, rel_tol=1e-9, abs_tol=1e-9 * scale)
+
+
+# -- value at stake along a path (§4 item 9) -----------------------------------------------------
+
+
+@SCENARIO
+@given(scenarios(), st.data())
+def test_path_values_add_up_in_every_random_dag(s, data):
+    e = evaluation(s)
+    months = sorted(
+        {r.period for r in run(s) if r.period.kind in ("month", "quarter")}, key=lambda p: p.sort_key
+    )
+    if not months:
+        return
+    period = data.draw(st.sampled_from(months))
+    rows = e.path_values(period)
+    scale = 1.0 + max((abs(r.value) for r in rows if r.value is not None), default=0.0)
+    for parent in rows:
+        beneath = [r.value for r in rows if r.path[:-1] == parent.path and r.value is not None]
+        if beneath:
+            assert math.isclose(math.fsum(beneath), parent.value, rel_tol=1e-9, abs_tol=1e-9 * scale)
+    for code in e.metrics:
+        along = [r.value for r in rows if r.metric == code and r.value is not None]
+        vas = e.value_at_stake(code, period, ORG)
+        if along:
+            assert math.isclose(math.fsum(along), vas, rel_tol=1e-9, abs_tol=1e-9 * scale)
+    for top in {r.top for r in rows}:
+        top_row = next(r for r in rows if r.path == (top,))
+        assert top_row.value == e.value_at_stake(top, period, ORG)

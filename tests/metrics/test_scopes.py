@@ -67,9 +67,9 @@ def test_a_page_shows_its_default_period_and_says_it_did_not_understand(
     response = login(p.alice).get(reverse(name, kwargs=kwargs) + f"?period={text}")
     assert response.status_code == 200
     html = response.content.decode()
-    this_month = str(Period.containing("month", timezone.localdate()))
-    assert f"Period “{text}” not understood; showing {this_month}." in html
-    assert f'name="period" value="{this_month}"' in html
+    last_closed = str(Period.containing("month", timezone.localdate()).previous())
+    assert f"Period “{text}” not understood: showing {last_closed}." in html
+    assert f'name="period" value="{last_closed}"' in html
 
 
 def test_a_good_period_shows_no_such_message(login, p, hierarchy):

@@ -83,6 +83,16 @@ docstring of the function that applies it):
     never put it an ulp outside [0, 150].
 20. A snapshot that exists only because of a target (no actual, no child with a score) has
     status grey; one that exists only because a child has a snapshot may be grey too.
+21. Month to date: in the month containing today a non-`sum` leaf's term is multiplied by
+    the share of the month's days up to the end of the frequency period of the latest
+    period_start the scope uses that month (a monthly leaf: the whole month; a daily leaf
+    with data up to the 2nd of a 31-day month: 2/31); no data that month: nothing to count.
+22. Value at stake along a path: ``mass(n) × Π impacts × dir(T)`` (``graph.path_values``).
+    Pages recover mass(n) from stored value at stake as VaS(n) / mw(n), or from the
+    children where mw(n) = 0 (paths that cancel); a leaf with mw 0 shows none.
+23. Reconciliation (``Evaluation.reconciliation``): the split is summed over the months
+    where the organisation has a gap; a month where it is on target leaves its difference
+    in the rest; non-`mean` leaves show the difference unsplit.
 """
 
 from .actuals import aggregate, rows_used
@@ -95,13 +105,17 @@ from .evaluate import (
     snapshots_by_key,
 )
 from .graph import (
+    PathValue,
     ancestors,
     descendants,
     find_cycle,
     leaves,
+    mass_from_values,
+    money_top_errors,
     money_tops,
     money_weights,
     path_impacts,
+    path_values,
     topological_order,
     validate_link,
 )
@@ -119,7 +133,18 @@ from .periods import (
     is_aligned,
     period_kinds_for,
 )
-from .plans import PlanFigures, plan_benefit, plan_figures, plan_roi, rank_plans
+from .plans import (
+    BenefitSplit,
+    PlanFigures,
+    benefit_split,
+    closing_change,
+    over_promised,
+    plan_benefit,
+    plan_figures,
+    plan_roi,
+    rank_plans,
+)
+from .reconcile import Reconciliation, ScopePart, reconcile
 from .scoring import driven_score, gap, own_score, status
 from .targets import ResolvedTarget, prorate_share, resolve_target, validate_target
 from .types import (
@@ -135,6 +160,17 @@ from .types import (
 )
 
 __all__ = [
+    "reconcile",
+    "path_values",
+    "money_top_errors",
+    "mass_from_values",
+    "over_promised",
+    "closing_change",
+    "benefit_split",
+    "ScopePart",
+    "Reconciliation",
+    "PathValue",
+    "BenefitSplit",
     "ORG",
     "Actuals",
     "Cell",

@@ -38,7 +38,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from .actuals import aggregate
-from .graph import children_of, descendants, leaves, money_weights, topological_order
+from .graph import (
+    PathValue,
+    children_of,
+    descendants,
+    leaves,
+    money_tops,
+    money_weights,
+    path_values,
+    topological_order,
+)
 from .periods import (
     PERIOD_KINDS,
     Period,
@@ -47,8 +56,9 @@ from .periods import (
     period_kinds_for,
     periods_between,
 )
+from .reconcile import Reconciliation, ScopePart, month_terms, reconcile
 from .scoring import driven_score, gap, headline_score, own_score, status
-from .targets import ResolvedTarget, TargetIndex, has_own_target, resolve_target
+from .targets import ResolvedTarget, TargetIndex, has_own_target, prorate_share, resolve_target
 from .types import (
     ORG,
     Actuals,
@@ -305,7 +315,29 @@ class Evaluation:
         if core is None or core.gap is None:
             return None
         share = self.share(leaf, own_period, scope)
-        return None if share is None else core.gap * share
+        if share is None:
+            return None
+        return core.gap * share * self.elapsed_share(leaf, month, scope)
+
+    def elapsed_share(self, leaf: str, month: Period, scope: Scope) -> float:
+        """§4 item 9: in the month that contains today, the share of the month's days up to
+        the end of the latest frequency period that has data (the money lost so far); 1 in
+        any other month, and 1 for `sum` leaves, whose gap is already against the pro-rated
+        target (item 3).
+
+        Interpretation: a leaf measured less often than monthly takes the latest period_start
+        of its own period's cell; its frequency period (the quarter or year) runs past the
+        month's end, so the share is 1: its rows sit in the period's first month and stand
+        for the whole period.
+        """
+        definition = self.metrics[leaf]
+        if definition.aggregation == "sum" or not month.contains(self.today):
+            return 1.0
+        own_period = month
+        if is_less_often_than_monthly(definition.frequency):
+            own_period = Period.containing(period_kinds_for(definition.frequency)[0], month.start)
+        cell = self.cell(leaf, own_period, scope)
+        return prorate_share(month, definition.frequency, cell.latest_start if cell else None)
 
     def flow(self, metric: str, month: Period, scope: Scope) -> float | None:
         """``Σ_o gap(o) × share × PI(o → metric)`` over the leaves o beneath, in one month.
@@ -338,15 +370,82 @@ class Evaluation:
         since nothing monetary lies above a top) or mw(n) otherwise. None when nothing was
         added. Interpretation: months after the month containing today add nothing.
         """
+        mass = self.mass(metric, period, scope)
+        return None if mass is None else mass * self.money_weight.get(metric, 0.0)
+
+    def mass(self, metric: str, period: Period, scope: Scope) -> float | None:
+        """``Σ_months Σ_o gap(o) × share × PI(o → metric)``: the gap, in the metric's own
+        units, that flows into it over P (value at stake before × mw). None when nothing
+        was added."""
         last_month = self._last_month
         flows = []
         for month in _months(period):
             flow = self.flow(metric, month, scope) if month.start <= last_month else None
             if flow is not None:
                 flows.append(flow)
-        if not flows:
-            return None
-        return math.fsum(flows) * self.money_weight.get(metric, 0.0)
+        return math.fsum(flows) if flows else None
+
+    def path_values(self, period: Period, scope: Scope = ORG) -> list[PathValue]:
+        """§4 item 9 "Value at stake along a path": one row per path from a money top down
+        to every metric beneath it, from the exact flows (see :func:`graph.path_values`)."""
+        tops = money_tops(self.metrics.values(), self.links)
+        mass = {code: self.mass(code, period, scope) for code in self.metrics}
+        signs = {code: m.sign for code, m in self.metrics.items()}
+        return path_values(tops, self.links, signs, mass)
+
+    def reconciliation(self, leaf: str, period: Period, kind: str) -> Reconciliation:
+        """§4 item 9 "Reconciliation" of a leaf's breakdown by ``kind`` ("dept" or
+        "channel") against the organisation, over the months of P.
+
+        Interpretation: the split into netting and target differences is computed month by
+        month for a `mean` leaf, over the months where the organisation has a gap; a month
+        where the organisation is on target leaves its difference in the rest. For other
+        aggregations the whole difference is shown, unsplit.
+        """
+        definition = self.metrics[leaf]
+        scopes = [s for s in self.scopes if s.kind == kind]
+        organisation = self.value_at_stake(leaf, period, ORG)
+        parts = [self.value_at_stake(leaf, period, s) for s in scopes]
+        weight = self.money_weight.get(leaf, 0.0)
+        netting, targets, org_gap_months = [], [], 0
+        for month in _months(period):
+            if month.start > self._last_month:
+                continue
+            own_period = month
+            if is_less_often_than_monthly(definition.frequency):
+                own_period = Period.containing(period_kinds_for(definition.frequency)[0], month.start)
+            org = self.core(leaf, own_period, ORG)
+            if org is None or not org.gap or org.target is None:
+                continue
+            org_gap_months += 1
+            if definition.aggregation != "mean":
+                continue
+            month_parts = []
+            for scope in scopes:
+                core = self.core(leaf, own_period, scope)
+                share = self.share(leaf, own_period, scope)
+                if core is None or core.actual is None or core.target is None or share is None:
+                    continue
+                month_parts.append(
+                    ScopePart(
+                        share=share,
+                        actual=core.actual,
+                        target=core.target.value,
+                        gap=core.gap,
+                        elapsed=self.elapsed_share(leaf, month, scope),
+                    )
+                )
+            n, t = month_terms(org.target.value, month_parts, weight)
+            netting.append(n)
+            targets.append(t)
+        split = definition.aggregation == "mean" and org_gap_months > 0
+        return reconcile(
+            organisation,
+            parts,
+            netting=math.fsum(netting) if split else None,
+            target_differences=math.fsum(targets) if split else None,
+            org_on_target=org_gap_months == 0,
+        )
 
     # -- results --------------------------------------------------------------------------------
 

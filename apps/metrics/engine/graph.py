@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from .types import LinkDef, MetricDef
 
@@ -190,3 +191,93 @@ def validate_link(links: Iterable[LinkDef], new_link: LinkDef) -> list[str]:
     if cycle is not None:
         errors.append("this link would close the cycle " + " → ".join(cycle))
     return errors
+
+
+def money_top_errors(metrics: Iterable[MetricDef], links: Iterable[LinkDef]) -> list[str]:
+    """§4 item 7: money tops are flows per month, so a monetary metric that is a top must be
+    a `sum` metric. One error per offending top (empty when the graph is acceptable)."""
+    metrics = list(metrics)
+    by_code = {m.code: m for m in metrics}
+    return [
+        f"{code} would be a money top but is aggregated by {by_code[code].aggregation}: "
+        "a money top must be a sum metric (money per month)"
+        for code in money_tops(metrics, links)
+        if by_code[code].aggregation != "sum"
+    ]
+
+
+@dataclass(frozen=True)
+class PathValue:
+    """One row of the hierarchy (§4 item 9 "Value at stake along a path").
+
+    ``path`` runs from the money top down to the row's metric; ``impact`` is the product of
+    the impacts along it (the top's units per unit of the metric, per month for a `sum`
+    top); ``value`` the value at stake along the path (None when nothing was added)."""
+
+    path: tuple[str, ...]
+    impact: float
+    value: float | None
+
+    @property
+    def metric(self) -> str:
+        return self.path[-1]
+
+    @property
+    def top(self) -> str:
+        return self.path[0]
+
+
+def path_values(
+    tops: Iterable[str],
+    links: Iterable[LinkDef],
+    signs: Mapping[str, int],
+    mass: Mapping[str, float | None],
+) -> list[PathValue]:
+    """§4 item 9: for every path π from a money top T down to a metric n, the value at stake
+    along it, ``mass(n) × Π(impacts along π) × dir(T)``, where mass(n) = Σ_o gap(o) × share
+    × PI(o → n) over the leaves beneath n (summed over P's months).
+
+    Because mass(n) = Σ_children impact × mass(child) for every metric with children, the
+    rows that extend π by one child add up to π's row, and a top's row is VaS(T). Rows are
+    listed depth first, children by code (the caller sorts for display).
+    """
+    downs = children_of(links)
+    rows: list[PathValue] = []
+
+    def walk(path: tuple[str, ...], impact: float, sign: int) -> None:
+        m = mass.get(path[-1])
+        rows.append(PathValue(path, impact, None if m is None else m * impact * sign))
+        for link in downs.get(path[-1], []):
+            walk((*path, link.child), impact * link.impact, sign)
+
+    for top in sorted(tops):
+        walk((top,), 1.0, signs[top])
+    return rows
+
+
+def mass_from_values(
+    values: Mapping[str, float | None],
+    weights: Mapping[str, float],
+    links: Iterable[LinkDef],
+) -> dict[str, float | None]:
+    """mass(n) recovered from stored value at stake: VaS(n) = mass(n) × mw(n), so mass(n) =
+    VaS(n) / mw(n). Where mw(n) is 0 (paths that cancel) it is rebuilt from the children,
+    Σ impact × mass(child); a leaf with mw 0 has none. What the pages use, so that they
+    read snapshots instead of recomputing; the engine's :meth:`Evaluation.mass` is exact."""
+    links = list(links)
+    downs = children_of(links)
+    codes = set(values) | {x.child for x in links} | {x.parent for x in links}
+    result: dict[str, float | None] = {}
+    for code in topological_order(codes, links):
+        value = values.get(code)
+        weight = weights.get(code, 0.0)
+        if value is not None and weight != 0:
+            result[code] = value / weight
+            continue
+        parts = [
+            link.impact * result[link.child]
+            for link in downs.get(code, [])
+            if result.get(link.child) is not None
+        ]
+        result[code] = math.fsum(parts) if parts and value is not None else None
+    return result
