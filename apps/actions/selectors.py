@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from apps.core.ids import parse_id
 from apps.metrics.engine.plans import PlanFigures, plan_benefit, plan_figures, rank_plans
+from apps.metrics.engine.plans import over_promised as engine_over_promised
 from apps.metrics.models import Metric
-from apps.metrics.selectors import money_weights
+from apps.metrics.selectors import last_closed_gaps, money_weights
 
 from .models import ActionPlan, ExpectedImpact, Milestone
 
@@ -61,16 +62,19 @@ def filter_plans(qs, params):
     return qs.distinct()
 
 
-def roi_ranking(plans=None, *, weights: dict[str, float] | None = None):
-    """Plans ranked per DESIGN §4 item 10, with their figures: [(plan, PlanFigures)]."""
+def roi_ranking(plans=None, *, weights: dict[str, float] | None = None, gaps=None):
+    """Plans ranked per DESIGN §4 item 10, with their figures: [(plan, PlanFigures)].
+    Done and cancelled plans are not ranked; each plan's benefit is split into the part
+    that closes its metrics' gaps (organisation, last closed period) and the part beyond."""
     weights = money_weights() if weights is None else weights
     plans = list(
         plans
         if plans is not None
-        else ActionPlan.objects.exclude(status=ActionPlan.Status.CANCELLED)
+        else ActionPlan.objects.exclude(status__in=ActionPlan.CLOSED)
         .select_related("owner_department")
         .prefetch_related("impacts__metric")
     )
+    gaps = last_closed_gaps() if gaps is None else gaps
     by_pk = {plan.pk: plan for plan in plans}
     figures = [
         plan_figures(
@@ -79,6 +83,7 @@ def roi_ranking(plans=None, *, weights: dict[str, float] | None = None):
             cost=plan.cost_estimate,
             expected_changes=[(i.metric.code, i.expected_change) for i in plan.impacts.all()],
             money_weights=weights,
+            gaps=gaps,
         )
         for plan in plans
     ]
@@ -111,8 +116,21 @@ def plan_page(pk: int) -> PlanPage:
         ImpactBenefit(i, plan_benefit([(i.metric.code, i.expected_change)], weights))
         for i in plan.impacts.all()
     ]
-    ((_plan, figures),) = roi_ranking([plan], weights=weights)
+    ((_plan, figures),) = roi_ranking([plan], weights=weights, gaps=last_closed_gaps())
     return PlanPage(plan=plan, impacts=impacts, figures=figures)
+
+
+def over_promised(ranked, gaps=None) -> list[tuple[Metric, float, float]]:
+    """Metrics on which the ranked (open) plans together expect more than the gap:
+    [(metric, Σ expected change, gap)] (DESIGN §4 item 10)."""
+    gaps = last_closed_gaps() if gaps is None else gaps
+    changes, metrics = [], {}
+    for plan, _fig in ranked:
+        for impact in plan.impacts.all():
+            changes.append((impact.metric.code, impact.expected_change))
+            metrics[impact.metric.code] = impact.metric
+    found = engine_over_promised(changes, gaps)
+    return [(metrics[code], total, gaps[code]) for code, total in found.items()]
 
 
 def plan_detail(pk: int) -> ActionPlan:

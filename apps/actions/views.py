@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -19,7 +20,7 @@ from apps.core.errors import StaleEdit
 from apps.core.forms import form_page
 from apps.core.permissions import require
 from apps.core.registry import PLAN_DETAIL, registry
-from apps.core.tables import Column, Table, csv_download
+from apps.core.tables import Column, Table, csv_download, plain
 from apps.metrics.models import Metric
 from apps.organization.models import Department
 
@@ -83,26 +84,47 @@ def plan_list(request):
 
 @require_safe
 def plan_ranking(request):
-    ranked = selectors.roi_ranking()
+    gaps = selectors.last_closed_gaps()
+    ranked = selectors.roi_ranking(gaps=gaps)
     if request.GET.get("format") == "csv":
+        currency = settings.PORTAL_CURRENCY
         return csv_download(
             "plan-roi-ranking",
-            ["rank", "plan", "owner_department", "effort", "cost", "annual_benefit", "roi", "quick_win"],
+            [
+                "rank",
+                "plan",
+                "status",
+                "owner_department",
+                "effort",
+                f"cost_{currency}",
+                f"annual_benefit_{currency}",
+                f"benefit_within_gap_{currency}",
+                f"benefit_beyond_target_{currency}",
+                "roi_x",
+                "quick_win",
+            ],
             (
                 [
                     rank,
                     plan.title,
+                    plan.get_status_display(),
                     plan.owner_department.code,
                     plan.effort,
-                    plan.cost_estimate,
-                    fig.benefit,
-                    fig.roi,
-                    fig.quick_win,
+                    plain(plan.cost_estimate, 0),
+                    plain(fig.benefit, 0),
+                    plain(fig.within, 0),
+                    plain(fig.beyond, 0),
+                    plain(fig.roi, 2),
+                    "yes" if fig.quick_win else "no",
                 ]
                 for rank, (plan, fig) in enumerate(ranked, start=1)
             ),
         )
-    return render(request, "actions/plan_ranking.html", {"ranked": ranked})
+    return render(
+        request,
+        "actions/plan_ranking.html",
+        {"ranked": ranked, "over_promised": selectors.over_promised(ranked, gaps)},
+    )
 
 
 @require_safe

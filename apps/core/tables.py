@@ -19,6 +19,17 @@ from django.utils.text import slugify
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+def plain(value: float | None, digits: int = 1) -> int | float | None:
+    """A number for a CSV export: rounded to the page's precision, written with a dot and
+    no grouping (``26460``, ``-1234.5``), never ``26459.999999999996``; None stays empty."""
+    if value is None:
+        return None
+    rounded = round(float(value), digits)
+    if digits <= 0:
+        return int(rounded)
+    return rounded + 0.0  # -0.0 → 0.0
+
+
 def csv_safe(value: Any) -> Any:
     """Neutralise a cell that a spreadsheet would run as a formula.
 

@@ -512,3 +512,32 @@ def measured_less_often(metric: Metric, period: Period) -> Period | None:
     if kind is None or (period.kind == kind or (kind == "quarter" and period.kind == "year")):
         return None
     return Period.containing(kind, period.start)
+
+
+def last_closed_gaps(codes=None, *, today=None) -> dict[str, float | None]:
+    """Each metric's organisation gap in its last closed period at its own frequency (the
+    month, quarter or year before the one containing today; DESIGN §4 item 10), in one
+    query. Metrics without a snapshot there are missing (no split)."""
+    from .engine.periods import own_period_kind_for
+
+    today = today or timezone.localdate()
+    metrics = Metric.objects.filter(archived=False)
+    if codes is not None:
+        metrics = metrics.filter(code__in=codes)
+    wanted = {}
+    for code, frequency in metrics.values_list("code", "frequency"):
+        kind = own_period_kind_for(frequency)
+        wanted[code] = Period.containing(kind, today).previous()
+    if not wanted:
+        return {}
+    condition = Q()
+    for period in set(wanted.values()):
+        condition |= Q(period_kind=period.kind, period_start=period.start)
+    rows = RollupSnapshot.objects.filter(
+        condition, metric__code__in=list(wanted), scope_kind="org", scope_id=0
+    ).values_list("metric__code", "period_kind", "period_start", "gap", "own_score")
+    result: dict[str, float | None] = {}
+    for code, kind, start, gap, own in rows:
+        if wanted[code] == Period(kind, start):
+            result[code] = gap if own is not None else None
+    return result

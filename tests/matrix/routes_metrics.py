@@ -196,6 +196,7 @@ ROUTES = [
     ),
     Route("api:snapshot-list", read=API_READ, write=API_READ_ONLY, api=True),
     Route("api:summary", read=API_READ, write=API_READ_ONLY, api=True),
+    Route("api:hierarchy", read=API_READ, write=API_READ_ONLY, api=True),
     Route("api:rollup-list", read=API_READ, write=api_cx_only(202), api=True),
     Route(
         "api:rollup-detail",

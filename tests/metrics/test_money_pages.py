@@ -126,7 +126,7 @@ def test_the_hierarchy_api_gives_one_row_per_path_with_the_page_s_figures(api, p
     assert row["metric"] == "L" and row["top"] == "T"
     assert row["value_at_stake_along_path"] == pytest.approx(4200)
     assert row["impact_on_top"] == pytest.approx(3 * 7 * 10)
-    assert (row["actual"], row["target"], row["status"]) == (80, 100, "amber")
+    assert (row["actual"], row["target"], row["status"]) == (80, 100, "red")
     assert rows[("T",)]["impact_on_top"] == 1
     assert api(p.alice_token).get("/api/v1/hierarchy/", {"period": "nonsense"}).status_code == 400
     schema = api(p.alice_token).get("/api/v1/schema/")

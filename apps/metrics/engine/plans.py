@@ -35,6 +35,9 @@ class PlanFigures:
     benefit: float
     cost: float | None
     roi: float | None
+    # §4 item 10: the part that closes today's gap and the part beyond target (None: no split).
+    within: float | None = None
+    beyond: float | None = None
 
     @property
     def quick_win(self) -> bool:
@@ -49,10 +52,17 @@ def plan_figures(
     cost: float | None,
     expected_changes: Iterable[tuple[str, float]],
     money_weights: Mapping[str, float],
+    gaps: Mapping[str, float | None] | None = None,
 ) -> PlanFigures:
-    """Benefit and ROI of one plan."""
-    benefit = plan_benefit(expected_changes, money_weights)
-    return PlanFigures(key, effort, benefit, cost, plan_roi(benefit, cost))
+    """Benefit and ROI of one plan; with ``gaps`` (each metric's organisation gap in its
+    last closed period) also the split within the gap / beyond target."""
+    changes = list(expected_changes)
+    benefit = plan_benefit(changes, money_weights)
+    within = beyond = None
+    if gaps is not None and changes:
+        split = benefit_split(changes, money_weights, gaps)
+        within, beyond = split.within, split.beyond
+    return PlanFigures(key, effort, benefit, cost, plan_roi(benefit, cost), within, beyond)
 
 
 def rank_plans(plans: Iterable[PlanFigures]) -> list[PlanFigures]:
