@@ -518,15 +518,13 @@ def last_closed_gaps(codes=None, *, today=None) -> dict[str, float | None]:
     """Each metric's organisation gap in its last closed period at its own frequency (the
     month, quarter or year before the one containing today; DESIGN §4 item 10), in one
     query. Metrics without a snapshot there are missing (no split)."""
-    from .engine.periods import own_period_kind_for
-
     today = today or timezone.localdate()
     metrics = Metric.objects.filter(archived=False)
     if codes is not None:
         metrics = metrics.filter(code__in=codes)
     wanted = {}
     for code, frequency in metrics.values_list("code", "frequency"):
-        kind = own_period_kind_for(frequency)
+        kind = own_period_kind(frequency)
         wanted[code] = Period.containing(kind, today).previous()
     if not wanted:
         return {}

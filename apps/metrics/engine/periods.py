@@ -216,9 +216,3 @@ def is_less_often_than_monthly(frequency: Frequency) -> bool:
     """Quarterly and yearly metrics have no monthly actual (§4 item 9 special case)."""
     _check_frequency(frequency)
     return frequency in ("quarterly", "yearly")
-
-
-def own_period_kind_for(frequency: Frequency) -> PeriodKind:
-    """The period a metric is measured in: its shortest period kind (month for daily,
-    weekly and monthly metrics, quarter, year)."""
-    return period_kinds_for(frequency)[0]
