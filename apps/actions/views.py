@@ -22,6 +22,7 @@ from apps.core.permissions import require
 from apps.core.registry import PLAN_DETAIL, registry
 from apps.core.tables import Column, Table, csv_download, plain
 from apps.metrics.models import Metric
+from apps.metrics.scopes import last_closed_month
 from apps.organization.models import Department
 
 from . import permissions, selectors, services
@@ -91,6 +92,8 @@ def plan_ranking(request):
         return csv_download(
             "plan-roi-ranking",
             [
+                "period",
+                "scope",
                 "rank",
                 "plan",
                 "status",
@@ -105,6 +108,8 @@ def plan_ranking(request):
             ],
             (
                 [
+                    str(last_closed_month()),
+                    "org",
                     rank,
                     plan.title,
                     plan.get_status_display(),

@@ -30,6 +30,17 @@ def plain(value: float | None, digits: int = 1) -> int | float | None:
     return rounded + 0.0  # -0.0 → 0.0
 
 
+def measure_digits(value: float | None, metric: Any = None) -> int:
+    """The decimals a page shows a metric's value with (the `measure` filter): money 0;
+    else 0 from 1,000, 1 from 10, 2 below."""
+    if value is None:
+        return 0
+    if getattr(metric, "is_monetary", False):
+        return 0
+    magnitude = abs(float(value))
+    return 0 if magnitude >= 1000 else (1 if magnitude >= 10 else 2)
+
+
 def csv_safe(value: Any) -> Any:
     """Neutralise a cell that a spreadsheet would run as a formula.
 

@@ -210,13 +210,53 @@ LINKS = [
     ("FCR", "NPS", 1.0, 0.5),
     ("CHECKOUT_ERR", "CES", 1.0, 0.0005),  # a thousand errors: +0.5 effort
     ("SELF_SERVICE", "CES", 1.0, -0.02),
-    ("CHECKOUT_ERR", "REVENUE", 1.0, -150.0),  # lost orders
+    ("CHECKOUT_ERR", "REVENUE", 1.0, -100.0),  # an abandoned order
     ("CSAT", "RETENTION", 2.0, 2.0),
     ("NPS", "RETENTION", 1.0, 0.05),
-    ("CES", "RETENTION", 1.0, -1.5),
-    ("RETENTION", "REVENUE", 2.0, 250_000.0),
-    ("RETENTION", "CHURNED_REV", 1.0, -120_000.0),  # more retained, less churned
+    ("CES", "RETENTION", 1.0, -1.0),
+    # One point of retention keeps ~1,400 of 140,000 customers: ~120,000 a month of revenue
+    # booked, ~40,000 a month less churned (the churned-revenue series follows it).
+    ("RETENTION", "REVENUE", 2.0, 120_000.0),
+    ("RETENTION", "CHURNED_REV", 1.0, -40_000.0),  # more retained, less churned
 ]
+
+# The demo's experience and financial series follow the links above (DESIGN §4 item 13
+# reads them back): each parent is its level with every driver on target, plus Σ impact ×
+# (driver − driver's target), plus noise. Driver targets: the organisation targets below.
+DRIVEN_BASE = {"CSAT": 4.3, "CES": 2.5, "NPS": 34.0, "RETENTION": 87.5, "CHURNED_REV": 450_000.0}
+DRIVER_REFERENCE = {
+    "AHT": 300.0,
+    "FCR": 78.0,
+    "WAIT": 60.0,
+    "CHECKOUT_ERR": 400.0,
+    "SELF_SERVICE": 70.0,
+    "CSAT": 4.3,
+    "NPS": 35.0,
+    "CES": 2.5,
+    "RETENTION": 90.0,
+}
+
+
+def _driven(code: str, drivers: dict[str, float]) -> float:
+    """A parent's level from its drivers' organisation values through the stated impacts."""
+    value = DRIVEN_BASE[code]
+    for child, parent, _weight, impact in LINKS:
+        if parent == code and child in drivers:
+            value += impact * (drivers[child] - DRIVER_REFERENCE[child])
+    return value
+
+
+def _operational_levels(age: int, season: float) -> dict[str, float]:
+    """The organisation's operational KPIs in a month, as the cells below are generated
+    around them (before their noise)."""
+    return {
+        "AHT": _trend("AHT", age),
+        "FCR": _trend("FCR", age),
+        "WAIT": _trend("WAIT", age) * (0.6 + 0.4 * season),
+        "CHECKOUT_ERR": _trend("CHECKOUT_ERR", age) * season,
+        "SELF_SERVICE": _trend("SELF_SERVICE", age),
+    }
+
 
 # (metric, department, channel, value, baseline, amber threshold)
 TARGETS = [
@@ -224,10 +264,10 @@ TARGETS = [
     ("AHT", "CONTACT", None, 265.0, None, 90.0),
     ("FCR", None, None, 78.0, None, 90.0),
     ("FCR", "SERVICE", None, 85.0, None, 90.0),
-    ("WAIT", None, None, 60.0, None, 90.0),
+    ("WAIT", None, None, 50.0, None, 90.0),
     ("WAIT", "CONTACT", None, 45.0, None, 90.0),
-    ("CHECKOUT_ERR", None, None, 400.0, None, 90.0),
-    ("CHECKOUT_ERR", "WEBSITE", None, 400.0, None, 90.0),
+    ("CHECKOUT_ERR", None, None, 350.0, None, 90.0),
+    ("CHECKOUT_ERR", "WEBSITE", None, 350.0, None, 90.0),
     ("SELF_SERVICE", None, None, 70.0, None, 90.0),
     ("CSAT", None, None, 4.3, 3.0, 80.0),
     ("CSAT", "WEBSITE", None, 4.4, 3.0, 80.0),
@@ -266,10 +306,6 @@ TREND = {
     "WAIT": [(35, 84.0), (20, 62.0), (9, 55.0), (4, 70.0), (0, 95.0)],
     "CHECKOUT_ERR": [(35, 900.0), (20, 610.0), (4, 380.0), (2, 395.0), (1, 700.0), (0, 720.0)],
     "SELF_SERVICE": [(35, 52.0), (12, 66.0), (0, 74.0)],
-    "CSAT": [(35, 3.85), (14, 4.26), (5, 4.24), (0, 4.15)],
-    "NPS": [(35, 18.0), (12, 36.0), (0, 32.0)],
-    "CES": [(35, 3.4), (5, 2.45), (1, 2.58), (0, 2.6)],
-    "RETENTION": [(35, 85.0), (12, 89.3), (1, 87.2), (0, 87.0)],
     "REVENUE": [(35, 10_400_000.0), (0, 12_600_000.0)],
 }
 # Contacts, sales and journeys through the year (index 0 = January).
@@ -327,28 +363,39 @@ def _build(builder: _Builder) -> None:
     current = date(today.year, today.month, 1)
     add = builder.add
     months = [(age, _add_months(current, -age)) for age in range(MONTHS - 1, -1, -1)]
-    for age, start in months:
-        season = SEASON[start.month - 1]
-        growth = 1 + 0.12 * (MONTHS - 1 - age) / (MONTHS - 1)
-        closed = age >= 1  # sums and finance figures are published when the month closes
-        _contact_centre(add, start, age, season, growth)
-        _web(add, start, age, season, growth, closed)
-        _csat(add, start, age, season, growth)
-        _ces(add, start, age, season, growth)
-        if closed:
-            _finance(add, start, age, growth)
-    # NPS: quarterly relationship survey, organisation totals only.
+    # NPS: quarterly relationship survey, organisation totals only; it follows the
+    # quarter's first-contact resolution through its link.
     first = months[0][1]
     quarter = date(first.year, 3 * ((first.month - 1) // 3) + 1, 1)
     if quarter < first:
         quarter = _add_months(quarter, 3)
+    nps_of: dict[date, float] = {}
     while quarter <= today:
         age = (current.year - quarter.year) * 12 + current.month - quarter.month
+        ages = [a for a in (age, age - 1, age - 2) if a >= 0]
+        fcr = sum(_operational_levels(a, 1.0)["FCR"] for a in ages) / len(ages)
         noise = _rng("NPS", quarter, None, None, "survey_tool")
-        value = round(_trend("NPS", age) + noise.uniform(-1.0, 1.0), 1)
+        value = round(_driven("NPS", {"FCR": fcr}) + noise.uniform(-0.8, 0.8), 1)
         sample = round(2_400 * (1 + 0.1 * (MONTHS - 1 - age) / (MONTHS - 1)) * noise.uniform(0.95, 1.05))
         add("NPS", quarter, None, None, "survey_tool", value, sample, next_start=_add_months(quarter, 3))
+        for step in range(3):
+            nps_of[_add_months(quarter, step)] = value
         quarter = _add_months(quarter, 3)
+    for age, start in months:
+        season = SEASON[start.month - 1]
+        growth = 1 + 0.12 * (MONTHS - 1 - age) / (MONTHS - 1)
+        closed = age >= 1  # sums and finance figures are published when the month closes
+        ops = _operational_levels(age, season)
+        _contact_centre(add, start, age, season, growth)
+        _web(add, start, age, season, growth, closed)
+        csat = _driven("CSAT", ops) + _rng("CSAT-LEVEL", start).uniform(-0.02, 0.02)
+        ces = _driven("CES", ops) + _rng("CES-LEVEL", start).uniform(-0.02, 0.02)
+        _csat(add, start, csat, season, growth, age)
+        _ces(add, start, ces, season, growth)
+        if closed:
+            nps = nps_of.get(start, DRIVER_REFERENCE["NPS"])
+            retention = _driven("RETENTION", {"CSAT": csat, "NPS": nps, "CES": ces})
+            _finance(add, start, age, growth, retention, ops["CHECKOUT_ERR"])
 
 
 def _contact_centre(add, start: date, age: int, season: float, growth: float) -> None:
@@ -399,12 +446,12 @@ def _web(add, start: date, age: int, season: float, growth: float, closed: bool)
         )
 
 
-def _csat(add, start: date, age: int, season: float, growth: float) -> None:
+def _csat(add, start: date, level: float, season: float, growth: float, age: int) -> None:
     cells = {key: (c[4], c[5]) for key, c in CONTACT_CELLS.items()} | CSAT_OTHER
     norm = sum(off * n for off, n in cells.values()) / sum(n for _off, n in cells.values())
     for (dept, chan), (offset, responses) in cells.items():
         rng = _rng("CSAT", start, dept, chan, "survey_tool")
-        value = _trend("CSAT", age) + offset - norm + rng.uniform(-0.04, 0.04)
+        value = level + offset - norm + rng.uniform(-0.04, 0.04)
         sample = round(responses * season * growth * rng.uniform(0.9, 1.1))
         add("CSAT", start, dept, chan, "survey_tool", round(value, 2), sample)
         if (dept, chan) == ("CONTACT", "PHONE") and age < 6:
@@ -422,23 +469,25 @@ def _csat(add, start: date, age: int, season: float, growth: float) -> None:
             )
 
 
-def _ces(add, start: date, age: int, season: float, growth: float) -> None:
+def _ces(add, start: date, level: float, season: float, growth: float) -> None:
     norm = sum(off * n for off, n in CES_CELLS.values()) / sum(n for _off, n in CES_CELLS.values())
     for chan, (offset, responses) in CES_CELLS.items():
         rng = _rng("CES", start, None, chan, "survey_tool")
-        value = _trend("CES", age) + offset - norm + rng.uniform(-0.03, 0.03)
+        value = level + offset - norm + rng.uniform(-0.03, 0.03)
         sample = round(responses * season * growth * rng.uniform(0.9, 1.1))
         add("CES", start, None, chan, "survey_tool", round(value, 2), sample)
 
 
-def _finance(add, start: date, age: int, growth: float) -> None:
+def _finance(add, start: date, age: int, growth: float, retention: float, errors: float) -> None:
     rng = _rng("FINANCE", start, None, None, "finance_erp")
     customers = round(140_000 * growth * rng.uniform(0.995, 1.005))
-    retention = round(_trend("RETENTION", age) + rng.uniform(-0.2, 0.2), 2)
+    retention = round(retention + rng.uniform(-0.1, 0.1), 2)
     add("RETENTION", start, None, None, "finance_erp", retention, customers)
-    churned = 43_000 * (100 - retention) * customers / 150_000 * rng.uniform(0.97, 1.03)
+    # Churned revenue and revenue move with retention and checkout errors as the links say.
+    churned = _driven("CHURNED_REV", {"RETENTION": retention}) * rng.uniform(0.98, 1.02)
     add("CHURNED_REV", start, None, None, "finance_erp", round(churned, 2))
-    revenue = _trend("REVENUE", age) * REVENUE_SEASON[start.month - 1] * rng.uniform(0.985, 1.015)
+    revenue = _trend("REVENUE", age) * REVENUE_SEASON[start.month - 1] * rng.uniform(0.99, 1.01)
+    revenue += 120_000.0 * (retention - DRIVEN_BASE["RETENTION"]) - 100.0 * (errors - 400.0)
     add("REVENUE", start, None, None, "finance_erp", round(revenue, 2))
 
 

@@ -73,6 +73,9 @@ def store(
     for r in results:
         if r.status != "red" or r.period not in watch or r.scope.kind == "channel":
             continue
+        if r.own_score is None:
+            # Red only through its drivers' scores: shown as such, never announced (§5).
+            continue
         if before_red.get(r.key):
             continue
         turned += 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -17,11 +18,11 @@ from django.views.decorators.http import require_POST, require_safe
 from apps.core import history
 from apps.core.forms import form_page
 from apps.core.permissions import require
-from apps.core.tables import Column, Table, csv_download
+from apps.core.tables import Column, Table, csv_download, measure_digits, plain
 
 from . import ingest, permissions, selectors, services
 from .forms import LinkForm, MetricForm, TargetForm, UploadForm
-from .models import DirtyPeriod, Metric, MetricLink, RollupRun
+from .models import DirtyPeriod, Metric, MetricLink, RollupRun, RollupSnapshot
 from .scopes import period_scope
 
 
@@ -60,38 +61,55 @@ def hierarchy_children(request, code):
 
 
 def _hierarchy_csv(tree: selectors.Hierarchy) -> HttpResponse:
+    """One row per path from a money top (as the hierarchy API), then the metrics not linked
+    to money; period and scope on every row, units in the header, status in words, numbers
+    as plain decimals rounded as the page shows them."""
+    currency = settings.PORTAL_CURRENCY
     header = [
+        "period",
+        "scope",
+        "path",
         "code",
         "name",
         "level",
-        "parents",
+        "unit",
         "actual",
         "target",
-        "own_score",
-        "driven_score",
+        "score",
         "status",
-        "value_at_stake",
+        f"value_at_stake_along_path_{currency}",
+        "impact_on_top_per_unit",
+        "top_unit",
         "owner_department",
-        "unit",
     ]
 
+    def line(row):
+        s = row.snapshot
+        unit = currency if row.metric.is_monetary else row.metric.unit
+        return [
+            str(tree.period),
+            tree.scope.label,
+            " > ".join(row.path),
+            row.metric.code,
+            row.metric.name,
+            row.metric.level,
+            unit,
+            plain(s.actual, measure_digits(s.actual, row.metric)) if s else None,
+            plain(s.target, measure_digits(s.target, row.metric)) if s else None,
+            plain(row.score, 0),
+            str(RollupSnapshot.Status(row.status).label),
+            plain(row.value_along_path, 0) if row.path else _("not linked to money"),
+            plain(row.path_impact if row.path_impact is not None else (1.0 if row.path else None), 4),
+            (currency if row.top.is_monetary else row.top.unit) if row.top else None,
+            row.metric.owner_department.code if row.metric.owner_department else None,
+        ]
+
     def rows():
+        for row in tree.path_rows():
+            yield line(row)
         for row in tree.flat_rows():
-            s = row.snapshot
-            yield [
-                row.metric.code,
-                row.metric.name,
-                row.metric.level,
-                " ".join(x.parent for x in tree.parents.get(row.metric.code, [])),
-                s.actual if s else None,
-                s.target if s else None,
-                s.own_score if s else None,
-                s.driven_score if s else None,
-                row.status,
-                s.value_at_stake if s else None,
-                row.metric.owner_department.code if row.metric.owner_department else None,
-                row.metric.unit,
-            ]
+            if not row.linked_to_money:
+                yield line(row)
 
     return csv_download(f"hierarchy-{tree.period}-{tree.scope.label}", header, rows())
 

@@ -214,3 +214,27 @@ def test_a_breakdown_by_department_is_reconciled_with_the_organisation(login, p)
         .content.decode()
     )
     assert 'id="reconcile-dept"' in html and "target differences" in html and "netting" in html
+
+
+def test_a_red_that_comes_only_from_the_driven_score_is_shown_and_not_announced(login, p):
+    from apps.notifications.models import Notification
+
+    leaf = _metric(p, "LEAFX")
+    parent = _metric(p, "PARENTX", level="experience")
+    for m in (leaf, parent):
+        services.metric_update(metric=m, by=p.alice, version=m.version, owner=p.hugo)
+    services.link_create(by=p.alice, child=leaf, parent=parent, impact=1)
+    services.target_create(by=p.alice, metric=leaf, valid_from=date(2025, 1, 1), value=100)
+    today = timezone.localdate()
+    this_month = Period.containing("month", today)
+    _ingest(p, [_row("LEAFX", this_month.start.isoformat(), 50)])
+    rollup.rollup_full()
+    snap = RollupSnapshot.objects.get(
+        metric=parent, period_kind="month", period_start=this_month.start, scope_kind="org"
+    )
+    assert (snap.status, snap.own_score) == ("red", None)
+    subjects = list(Notification.objects.filter(kind="metric_red").values_list("subject", flat=True))
+    assert any("LEAFX" in s for s in subjects)
+    assert not any("PARENTX" in s for s in subjects)
+    html = login(p.alice).get(reverse("home") + f"?period={this_month}").content.decode()
+    assert "Red only through their drivers" in html and "PARENTX" in html

@@ -1,5 +1,7 @@
 """Metric pages: numbers equal the API's, bounded queries at two data sizes, admin forms."""
 
+import csv
+import io
 import re
 from datetime import date
 
@@ -135,9 +137,18 @@ def test_hierarchy_exports_csv(client, p):
     build(p, 3)
     client.force_login(p.erin)
     response = client.get(reverse("metrics:hierarchy") + f"?period={PERIOD}&format=csv")
-    lines = response.content.decode().splitlines()
-    assert lines[0].startswith("code,name,level,parents")
-    assert any(line.startswith("K1,") and "REVENUE" in line for line in lines)
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert list(rows[0])[:4] == ["period", "scope", "path", "code"]
+    assert "value_at_stake_along_path_EUR" in rows[0]
+    k1 = next(r for r in rows if r["code"] == "K1")
+    assert (k1["period"], k1["scope"], k1["path"]) == (PERIOD, "org", "REVENUE > K1")
+    # Status in words, numbers as plain decimals rounded as the page shows them.
+    assert k1["status"] in {"on target", "at risk", "off target", "no data"}
+    assert k1["actual"] == "11.0" and k1["target"] == "10.0"
+    assert k1["impact_on_top_per_unit"] == "-1.0"
+    for row in rows:
+        for key in ("actual", "target", "value_at_stake_along_path_EUR"):
+            assert "," not in row[key] and not row[key].startswith("'")
 
 
 def test_a_link_that_closes_a_cycle_is_a_form_error_naming_it(client, p):

@@ -36,11 +36,3 @@ def impact_words(row):
         "per": per,
         "effect": effect,
     }
-
-
-@register.filter
-def value_or_unlinked(value, row):
-    """The value at stake along the row's path, or "not linked to money" (§4 item 7)."""
-    if not getattr(row, "linked_to_money", False):
-        return _("not linked to money")
-    return money(value)
