@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.registry import METRIC_DETAIL, registry
 from apps.organization.models import Channel, Department
 
-from .adapters import link_defs, metric_def
+from .adapters import link_defs, metric_def, target_def
 from .engine import graph
 from .engine.consistency import channel_consistency
 from .engine.periods import Period, own_period_kind, period_kind_shown
@@ -478,31 +479,53 @@ def value_by_top(metric: Metric, snapshot: RollupSnapshot | None) -> list[tuple[
     return result
 
 
-def reconciliation(metric: Metric, period: Period, kind: str):
-    """The breakdown of a leaf by department or channel reconciled with the organisation
-    (DESIGN §4 item 9): the engine evaluates that one leaf for that period (its cells only)
-    and splits the difference into netting, target differences and the rest. None for a
-    metric with drivers or not linked to money."""
+def reconciliations(metric: Metric, period: Period, kinds) -> dict:
+    """The breakdowns of a leaf by department and/or channel reconciled with the
+    organisation (DESIGN §4 item 9): the engine evaluates that one leaf for that period (its
+    cells only, one evaluation for every kind) and splits each difference into netting,
+    target differences and the rest. {} for a metric with drivers or not linked to money."""
     from .engine.evaluate import Evaluation, cell_periods_for
-    from .rollup import compute_actuals
-    from .world import World
+    from .python_actuals import python_actuals
+    from .sql_actuals import pg_actuals
 
-    world = World.load()
-    if metric.code not in world.metrics or any(x.parent == metric.code for x in world.links):
-        return None
-    actuals = compute_actuals(world, {metric.code}, cell_periods_for({period}))
+    kinds = list(kinds)
+    if not kinds:
+        return {}
+    _metrics, defs, links = metric_graph()
+    if any(x.parent == metric.code for x in links):
+        return {}
+    if not graph.money_weights(defs, links).get(metric.code):
+        return {}
+    depts = list(Department.objects.values_list("code", "parent__code"))
+    world = _LeafWorld(
+        metric_defs=defs,
+        departments=dict(depts),
+        metrics={metric.code: metric},
+    )
+    periods = cell_periods_for({period})
+    if connection.vendor == "postgresql":
+        actuals = pg_actuals(metric_ids=[metric.pk], periods=periods)
+    else:
+        actuals = python_actuals(world, {metric.code}, periods)
     evaluation = Evaluation(
         actuals,
-        metrics=world.metric_defs,
-        links=world.links,
-        targets=[t for t in world.targets if t.metric == metric.code],
+        metrics=defs,
+        links=links,
+        targets=[target_def(t, metric_code=metric.code) for t in metric.targets.all()],
         departments=world.departments,
-        channels=world.channels,
+        channels=Channel.objects.values_list("code", flat=True),
         today=timezone.localdate(),
     )
-    if not evaluation.money_weight.get(metric.code):
-        return None
-    return evaluation.reconciliation(metric.code, period, kind)
+    return {kind: evaluation.reconciliation(metric.code, period, kind) for kind in kinds}
+
+
+@dataclass
+class _LeafWorld:
+    """What the Python stage 1 reads (a `world.World` without the rest)."""
+
+    metric_defs: list
+    departments: dict
+    metrics: dict
 
 
 def measured_less_often(metric: Metric, period: Period) -> Period | None:

@@ -173,11 +173,13 @@ def metric_detail(request, code):
     ps = period_scope(request)
     page = selectors.metric_page(metric, ps.period, ps.scope)
     by_top = selectors.value_by_top(metric, page.current)
-    reconciled = {
-        kind: selectors.reconciliation(metric, ps.period, kind)
-        for kind, rows in (("dept", page.by_dept), ("channel", page.by_channel))
-        if rows and ps.scope.kind == "org"
-    }
+    reconciled = selectors.reconciliations(
+        metric,
+        ps.period,
+        [kind for kind, rows in (("dept", page.by_dept), ("channel", page.by_channel)) if rows]
+        if ps.scope.kind == "org"
+        else [],
+    )
     context = {
         "metric": metric,
         "ps": ps,

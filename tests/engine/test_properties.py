@@ -416,8 +416,18 @@ def _leaf_terms(s, results, period: Period) -> list[float]:
                 continue
             snap = found.get((code, Period.containing(kind, month.start), ORG))
             if snap is not None and snap.gap is not None:
-                terms.append(snap.gap * weights[code])
+                terms.append(snap.gap * weights[code] * _month_to_date(s, by_code[code], month))
     return terms
+
+
+def _month_to_date(s, metric, month: Period) -> float:
+    """§4 item 9: in the month containing today a non-`sum` leaf counts the share of the
+    month's days up to the end of its latest measured day (daily) or of the month (monthly,
+    quarterly); 1 in any other month."""
+    if metric.aggregation == "sum" or not month.contains(s["today"]) or metric.frequency != "daily":
+        return 1.0
+    days = [r.period_start for r in s["rows"] if r.metric == metric.code and month.contains(r.period_start)]
+    return ((max(days) - month.start).days + 1) / month.days if days else 1.0
 
 
 def _leaf_gap_cost(s, results, period: Period) -> float | None:

@@ -198,7 +198,7 @@ def test_a_breakdown_by_department_is_reconciled_with_the_organisation(login, p)
         p, [_row("LEAF", "2026-01-01", 120, "SERVICE", 10), _row("LEAF", "2026-01-01", 60, "WEBSITE", 30)]
     )
     rollup.rollup_full(today=TODAY)
-    r = selectors.reconciliation(leaf, Period.parse("2026-01"), "dept")
+    r = selectors.reconciliations(leaf, Period.parse("2026-01"), ["dept"])["dept"]
     assert (r.organisation, r.parts_sum, r.difference) == (
         pytest.approx(250),
         pytest.approx(225),
