@@ -341,10 +341,11 @@ class MoneyExplanation:
     months: list[tuple[Period, float | None, float | None]]  # (month, gap, gap × mw) for a leaf
 
 
-def money_explanation(metric: Metric, period: Period) -> MoneyExplanation:
+def money_explanation(metric: Metric, period: Period, *, loaded=None) -> MoneyExplanation:
     """How the metric's value at stake is computed: its money weight, the paths to each
-    money top, and (for a leaf) the monthly gaps × money weight at organisation scope."""
-    metrics, defs, links = metric_graph()
+    money top, and (for a leaf) the monthly gaps × money weight at organisation scope.
+    ``loaded``: a :func:`metric_graph` result already read."""
+    metrics, defs, links = loaded or metric_graph()
     by_code = {m.code: m for m in metrics}
     weights = graph.money_weights(defs, links)
     impacts = graph.path_impacts(links)
@@ -393,6 +394,9 @@ class MetricPage:
     by_channel: list[tuple[str, RollupSnapshot]]
     consistency: float | None  # DESIGN §4 item 11, from the engine
     money: MoneyExplanation
+    # DESIGN §4 item 9: the value at stake split by money top, and the breakdowns reconciled.
+    by_top: list = None
+    reconciled: dict = None
 
     @property
     def chart(self) -> dict:
@@ -441,13 +445,18 @@ def metric_page(metric: Metric, period: Period, scope: ScopeRef) -> MetricPage:
     by_channel = [
         (names.get(("channel", s.scope_id), s.scope_id), s) for s in breakdown if s.scope_kind == "channel"
     ]
+    loaded = metric_graph()
+    current = next((s for p, s in trend if p == period), None)
+    kinds = [kind for kind, rows in (("dept", by_dept), ("channel", by_channel)) if rows]
     return MetricPage(
         trend=trend,
-        current=next((s for p, s in trend if p == period), None),
+        current=current,
         by_dept=by_dept,
         by_channel=by_channel,
         consistency=channel_consistency([s.actual for _name, s in by_channel]),
-        money=money_explanation(metric, period),
+        money=money_explanation(metric, period, loaded=loaded),
+        by_top=value_by_top(metric, current, loaded=loaded),
+        reconciled=reconciliations(metric, period, kinds if scope.kind == "org" else [], loaded=loaded),
     )
 
 
@@ -456,12 +465,12 @@ def metric_detail_sections(request, metric: Metric) -> list[dict]:
     return registry.sections(METRIC_DETAIL, request, metric)
 
 
-def value_by_top(metric: Metric, snapshot: RollupSnapshot | None) -> list[tuple[Metric, float | None]]:
+def value_by_top(
+    metric: Metric, snapshot: RollupSnapshot | None, *, loaded=None
+) -> list[tuple[Metric, float | None]]:
     """The metric's value at stake split by the money top it reaches (DESIGN §4 item 9):
     mass × PI(metric → T) × dir(T) for each top; the parts add up to its value at stake."""
-    from .engine import graph
-
-    metrics, defs, links = metric_graph()
+    metrics, defs, links = loaded or metric_graph()
     by_code = {m.code: m for m in metrics}
     tops = graph.money_tops(defs, links)
     weights = graph.money_weights(defs, links)
@@ -479,7 +488,7 @@ def value_by_top(metric: Metric, snapshot: RollupSnapshot | None) -> list[tuple[
     return result
 
 
-def reconciliations(metric: Metric, period: Period, kinds) -> dict:
+def reconciliations(metric: Metric, period: Period, kinds, *, loaded=None) -> dict:
     """The breakdowns of a leaf by department and/or channel reconciled with the
     organisation (DESIGN §4 item 9): the engine evaluates that one leaf for that period (its
     cells only, one evaluation for every kind) and splits each difference into netting,
@@ -491,29 +500,28 @@ def reconciliations(metric: Metric, period: Period, kinds) -> dict:
     kinds = list(kinds)
     if not kinds:
         return {}
-    _metrics, defs, links = metric_graph()
+    _metrics, defs, links = loaded or metric_graph()
     if any(x.parent == metric.code for x in links):
         return {}
     if not graph.money_weights(defs, links).get(metric.code):
         return {}
-    depts = list(Department.objects.values_list("code", "parent__code"))
-    world = _LeafWorld(
-        metric_defs=defs,
-        departments=dict(depts),
-        metrics={metric.code: metric},
-    )
     periods = cell_periods_for({period})
     if connection.vendor == "postgresql":
+        # Stage 1 in SQL needs no department tree; the scopes with cells are all the
+        # reconciliation reads (a scope without a cell has no share).
+        departments: dict = {}
         actuals = pg_actuals(metric_ids=[metric.pk], periods=periods)
     else:
+        departments = dict(Department.objects.values_list("code", "parent__code"))
+        world = _LeafWorld(metric_defs=defs, departments=departments, metrics={metric.code: metric})
         actuals = python_actuals(world, {metric.code}, periods)
     evaluation = Evaluation(
         actuals,
         metrics=defs,
         links=links,
         targets=[target_def(t, metric_code=metric.code) for t in metric.targets.all()],
-        departments=world.departments,
-        channels=Channel.objects.values_list("code", flat=True),
+        departments=departments,
+        channels=[],
         today=timezone.localdate(),
     )
     return {kind: evaluation.reconciliation(metric.code, period, kind) for kind in kinds}

@@ -172,14 +172,6 @@ def metric_detail(request, code):
     )
     ps = period_scope(request)
     page = selectors.metric_page(metric, ps.period, ps.scope)
-    by_top = selectors.value_by_top(metric, page.current)
-    reconciled = selectors.reconciliations(
-        metric,
-        ps.period,
-        [kind for kind, rows in (("dept", page.by_dept), ("channel", page.by_channel)) if rows]
-        if ps.scope.kind == "org"
-        else [],
-    )
     context = {
         "metric": metric,
         "ps": ps,
@@ -190,10 +182,10 @@ def metric_detail(request, code):
         "consistency": page.consistency,
         "money": page.money,
         "chart": page.chart,
-        "by_top": by_top,
-        "linked_to_money": bool(by_top),
-        "reconciled_dept": reconciled.get("dept"),
-        "reconciled_channel": reconciled.get("channel"),
+        "by_top": page.by_top,
+        "linked_to_money": bool(page.by_top),
+        "reconciled_dept": page.reconciled.get("dept"),
+        "reconciled_channel": page.reconciled.get("channel"),
         "own_period": _text_or_none(selectors.measured_less_often(metric, ps.period)),
         "history": history.history_for(metric),
         "can_edit": permissions.can_edit_metrics(request.user),
