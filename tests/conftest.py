@@ -3,10 +3,15 @@ from datetime import date
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from apps.metrics import services as metric_services
 from apps.metrics.models import Metric
 from tests.personas import make_personas
+
+# Properties explore the same examples on every run: a red CI run can always be replayed.
+hypothesis_settings.register_profile("portal", derandomize=True)
+hypothesis_settings.load_profile("portal")
 
 
 def pytest_collection_modifyitems(config, items):
