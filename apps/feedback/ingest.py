@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.core import history, roles
+from apps.core.errors import BadPayload, BatchTooLarge
 from apps.core.models import HistoryEntry
 from apps.organization.models import Channel
 
@@ -49,16 +50,6 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TRUE = {"true", "1", "yes", "y", "si", "sí"}
 FALSE = {"false", "0", "no", "n", ""}
 DUPLICATE_WINDOW = timedelta(days=7)
-
-
-class BatchTooLarge(Exception):
-    def __init__(self, limit: int):
-        self.limit = limit
-        super().__init__(f"a batch may hold at most {limit} items")
-
-
-class BadPayload(Exception):
-    """The body is not a list of items at all."""
 
 
 @dataclass
@@ -330,7 +321,7 @@ def validate(rows: Iterable, *, csv_mode: bool) -> tuple[list[tuple[int, dict]],
     clean = []
     for index, raw in enumerate(rows):
         if index >= limit:
-            raise BatchTooLarge(limit)
+            raise BatchTooLarge(limit, "items")
         row = checker.check(index, raw)
         if row is not None:
             clean.append((index, row))

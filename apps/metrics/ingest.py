@@ -22,6 +22,7 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.errors import BadPayload, BatchTooLarge
 from apps.organization.models import Channel, Department
 
 from . import dirty, permissions
@@ -47,16 +48,6 @@ def reserve_source(source: str, metric_codes) -> None:
 def reserved_metric_codes() -> set[str]:
     """The system metrics (fed only by a reserved source) every installation has."""
     return set().union(*RESERVED_SOURCES.values())
-
-
-class BatchTooLarge(Exception):
-    def __init__(self, limit: int):
-        self.limit = limit
-        super().__init__(f"a batch may hold at most {limit} rows")
-
-
-class BadPayload(Exception):
-    """The body is not a list of rows at all (malformed JSON or CSV, binary data)."""
 
 
 @dataclass
