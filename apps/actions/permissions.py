@@ -5,6 +5,7 @@ those of their department (as owner department). Done and cancelled plans are re
 except for the CX leader, who may reopen them. Milestones are updated by the CX leader,
 the head of the plan's department, and the milestone's owner."""
 
+from django.utils.translation import gettext as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from apps.core import roles
@@ -45,19 +46,32 @@ def require_plan_department(user, department, *, plan: ActionPlan | None = None)
         return
     require(
         can_create_plan(user, department.pk),
-        "You may create plans only for your own department."
+        _("You may create plans only for your own department.")
         if plan is None
-        else "You may move plans only to your own department.",
+        else _("You may move plans only to your own department."),
     )
 
 
 def get_plan_for_edit(user, pk) -> ActionPlan:
-    return get_allowed(ActionPlan, lambda plan: can_edit_plan(user, plan), pk=pk)
+    return get_allowed(
+        ActionPlan,
+        lambda plan: can_edit_plan(user, plan),
+        _(
+            "Changing a plan is for the CX leader and the head of the plan's department; "
+            "done and cancelled plans only the CX leader reopens."
+        ),
+        pk=pk,
+    )
 
 
 def get_milestone_for_update(user, pk) -> Milestone:
     milestones = Milestone.objects.select_related("plan")
-    return get_allowed(milestones, lambda milestone: can_update_milestone(user, milestone), pk=pk)
+    return get_allowed(
+        milestones,
+        lambda milestone: can_update_milestone(user, milestone),
+        _("Updating a milestone is for the CX leader, the head of the plan's department and its owner."),
+        pk=pk,
+    )
 
 
 class PlanApiPermission(BasePermission):

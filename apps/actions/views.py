@@ -151,6 +151,7 @@ def plan_detail(request, pk):
             "milestones": milestones,
             "can_edit": can_edit,
             "can_reopen": roles.is_cx_leader(request.user) and plan.is_closed,
+            "latest_update": next(iter(plan.updates.all()), None),
             "progress_form": ProgressForm(initial={"rag": "green", "percent": round(plan.progress or 0)}),
             "impact_form": ImpactForm(),
             "history": history.history_for(plan),
@@ -171,7 +172,10 @@ def _plan_url(plan) -> str:
 
 
 def plan_create(request):
-    require(permissions.can_create_plan(request.user))
+    require(
+        permissions.can_create_plan(request.user),
+        _("Action plans are created by the CX leader and department heads (for their departments)."),
+    )
     departments = _departments_for(request.user)
     initial = {
         "version": 1,
@@ -232,7 +236,10 @@ def milestone_edit(request, pk):
     milestone = permissions.get_milestone_for_update(request.user, pk)
     plan = milestone.plan
     # The milestone's owner may tick it off and comment; re-planning it is the head's.
-    require(permissions.can_edit_plan(request.user, plan))
+    require(
+        permissions.can_edit_plan(request.user, plan),
+        _("Re-planning a milestone is for the CX leader and the head of the plan's department."),
+    )
     initial = {
         "title": milestone.title,
         "owner": milestone.owner_id,
@@ -271,12 +278,23 @@ def milestone_done(request, pk):
         milestone.refresh_from_db()
         conflict = _("Someone changed this milestone meanwhile; here is its current state.")
     if request.htmx:
-        return render(
+        # The row, and the plan's progress card out of band: ticking a milestone moves it.
+        response = render(
             request,
-            "actions/_milestone_row.html",
-            {"m": milestone, "can_update": True, "conflict": conflict, "today": timezone.localdate()},
+            "actions/_milestone_done.html",
+            {
+                "m": milestone,
+                "can_update": True,
+                "conflict": conflict,
+                "today": timezone.localdate(),
+                "plan": selectors.plans_annotated().get(pk=milestone.plan_id),
+                "latest_update": milestone.plan.updates.first(),
+                "oob": True,
+            },
             status=409 if conflict else 200,
         )
+        response["X-Portal-Swap"] = "1"  # a conflict shows the row as it now is
+        return response
     if conflict:
         messages.error(request, conflict)
     return redirect("actions:plan-detail", pk=milestone.plan_id)
@@ -304,9 +322,14 @@ def progress_post(request, pk):
         messages.success(request, _("Update posted."))
     else:
         if request.htmx:
-            return render(
+            response = render(
                 request, "actions/_progress_form.html", {"plan": plan, "progress_form": form}, status=400
             )
+            # The form comes back with its errors in place of itself (portal.js swaps it).
+            response["X-Portal-Swap"] = "1"
+            response["HX-Retarget"] = "#progress-form"
+            response["HX-Reswap"] = "outerHTML"
+            return response
         messages.error(request, _("The update needs a RAG status and a percentage from 0 to 100."))
     return redirect("actions:plan-detail", pk=pk)
 
@@ -328,7 +351,10 @@ def impact_add(request, pk):
 @require_POST
 def impact_remove(request, pk):
     impact = get_object_or_404(ExpectedImpact.objects.select_related("plan", "metric"), pk=pk)
-    require(permissions.can_edit_plan(request.user, impact.plan))
+    require(
+        permissions.can_edit_plan(request.user, impact.plan),
+        _("Changing a plan is for the CX leader and the head of the plan's department."),
+    )
     services.impact_remove(impact=impact, by=request.user)
     return redirect("actions:plan-detail", pk=impact.plan_id)
 

@@ -4,12 +4,17 @@ creates and edits committees; the CX leader, the chair and the secretary run a r
 and done date, also after close; the CX leader confirms or rejects target proposals.
 A closed review is read-only for everyone."""
 
+from django.utils.translation import gettext as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from apps.core import roles
 from apps.core.permissions import get_allowed
 
 from .models import AgendaItem, Committee, Decision, Review, TargetChangeProposal
+
+
+def _runs_message() -> str:
+    return _("A review is run by the CX leader and the committee's chair and secretary, until it is closed.")
 
 
 def can_edit_committees(user) -> bool:
@@ -38,27 +43,42 @@ def can_decide_proposals(user) -> bool:
 
 
 def get_committee_for_edit(user, pk) -> Committee:
-    return get_allowed(Committee, lambda _committee: can_edit_committees(user), pk=pk)
+    return get_allowed(
+        Committee,
+        lambda _committee: can_edit_committees(user),
+        _("Only the CX leader creates and edits committees."),
+        pk=pk,
+    )
 
 
 def get_review_to_run(user, pk) -> Review:
     reviews = Review.objects.select_related("committee")
-    return get_allowed(reviews, lambda review: can_run_review(user, review), pk=pk)
+    return get_allowed(reviews, lambda review: can_run_review(user, review), _runs_message(), pk=pk)
 
 
 def get_item_to_run(user, pk) -> AgendaItem:
     items = AgendaItem.objects.select_related("review__committee")
-    return get_allowed(items, lambda item: can_run_review(user, item.review), pk=pk)
+    return get_allowed(items, lambda item: can_run_review(user, item.review), _runs_message(), pk=pk)
 
 
 def get_decision_for_status(user, pk) -> Decision:
     decisions = Decision.objects.select_related("item__review__committee")
-    return get_allowed(decisions, lambda decision: can_update_decision_status(user, decision), pk=pk)
+    return get_allowed(
+        decisions,
+        lambda decision: can_update_decision_status(user, decision),
+        _("A decision's status is changed by its owner, and before close by those who run the review."),
+        pk=pk,
+    )
 
 
 def get_proposal_to_decide(user, pk) -> TargetChangeProposal:
     proposals = TargetChangeProposal.objects.select_related("metric")
-    return get_allowed(proposals, lambda _proposal: can_decide_proposals(user), pk=pk)
+    return get_allowed(
+        proposals,
+        lambda _proposal: can_decide_proposals(user),
+        _("Only the CX leader confirms or rejects target proposals."),
+        pk=pk,
+    )
 
 
 class ReadOnlyApi(BasePermission):

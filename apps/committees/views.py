@@ -81,7 +81,9 @@ def committee_detail(request, pk):
 
 
 def _committee_form(request, committee=None):
-    require(permissions.can_edit_committees(request.user))
+    require(
+        permissions.can_edit_committees(request.user), _("Only the CX leader creates and edits committees.")
+    )
     if committee is None:
         initial = {"version": 1, "kind": "working_group", "cadence": "monthly"}
         service = partial(services.committee_create, by=request.user)
@@ -122,7 +124,10 @@ def committee_edit(request, pk):
 @require_POST
 def review_schedule(request, pk):
     committee = get_object_or_404(Committee, pk=pk)
-    require(permissions.runs(request.user, committee))
+    require(
+        permissions.runs(request.user, committee),
+        _("A review is run by the CX leader and the committee's chair and secretary, until it is closed."),
+    )
     form = ScheduleForm(request.POST)
     if form.is_valid():
         review = services.review_schedule(
@@ -248,7 +253,10 @@ def decision_add(request, pk):
     item = permissions.get_item_to_run(request.user, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        text = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        if request.htmx:
+            return HttpResponse(text, status=400)
+        messages.error(request, text)
         return _back(request, item.review_id, f"#item-{item.pk}")
     return _run(
         request,

@@ -12,9 +12,10 @@ def require(allowed: bool, message: str = "") -> None:
         raise PermissionDenied(message)
 
 
-def get_allowed(queryset, allowed: Callable[[object], bool], **lookup):
+def get_allowed(queryset, allowed: Callable[[object], bool], message: str = "", **lookup):
     """The object `lookup` names (404 when there is none), refused (403) unless
-    `allowed(obj)`: the shape of every `get_*_for_edit(user, pk)` getter."""
+    `allowed(obj)`: the shape of every `get_*_for_edit(user, pk)` getter. `message` says
+    who may (the 403 page shows it)."""
     obj = get_object_or_404(queryset, **lookup)
-    require(allowed(obj))
+    require(allowed(obj), message)
     return obj

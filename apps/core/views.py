@@ -4,6 +4,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -36,9 +37,27 @@ def language_set(request):
     return redirect(target)
 
 
+def _back_url(request) -> str:
+    """Where the refused user came from, when it is this portal; else their home."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):
+        return referer
+    return "/"
+
+
 def permission_denied(request, exception=None):
-    log_permission_denied(request, str(exception or ""))
-    return render(request, "403.html", status=403)
+    """Says what the user tried, who may do it, and links back. An htmx request gets the
+    same words as a fragment: portal.js shows them where the user acted."""
+    message = str(exception or "")
+    log_permission_denied(request, message)
+    if request.method in ("GET", "HEAD"):
+        tried = _("You tried to open %(path)s.") % {"path": request.path}
+    else:
+        tried = _("You tried to make a change at %(path)s.") % {"path": request.path}
+    who = message or _("Your role does not allow this.")
+    context = {"tried": tried, "who": who, "back_url": _back_url(request)}
+    template = "core/_refusal.html" if getattr(request, "htmx", False) else "403.html"
+    return render(request, template, context, status=403)
 
 
 def page_not_found(request, exception=None):

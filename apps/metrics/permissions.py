@@ -3,12 +3,17 @@ edits metrics, links and targets and triggers roll-ups; measurements are recorde
 CX leader, system accounts, and department heads for their department's rows or the
 metrics their department owns (checked per row by the ingest)."""
 
+from django.utils.translation import gettext as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from apps.core import roles
 from apps.core.permissions import get_allowed
 
 from .models import Metric, MetricLink, Target
+
+
+def _only_leader() -> str:
+    return _("Only the CX leader edits metrics, driver links and targets.")
 
 
 def can_edit_metrics(user) -> bool:
@@ -37,17 +42,17 @@ def can_run_rollup(user) -> bool:
 
 
 def get_metric_for_edit(user, code) -> Metric:
-    return get_allowed(Metric, lambda _metric: can_edit_metrics(user), code=code)
+    return get_allowed(Metric, lambda _metric: can_edit_metrics(user), _only_leader(), code=code)
 
 
 def get_link_for_edit(user, pk) -> MetricLink:
     links = MetricLink.objects.select_related("child", "parent")
-    return get_allowed(links, lambda _link: can_edit_metrics(user), pk=pk)
+    return get_allowed(links, lambda _link: can_edit_metrics(user), _only_leader(), pk=pk)
 
 
 def get_target_for_edit(user, pk) -> Target:
     targets = Target.objects.select_related("metric", "department", "channel")
-    return get_allowed(targets, lambda _target: can_edit_metrics(user), pk=pk)
+    return get_allowed(targets, lambda _target: can_edit_metrics(user), _only_leader(), pk=pk)
 
 
 class MetricsApiPermission(BasePermission):

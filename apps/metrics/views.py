@@ -203,7 +203,10 @@ def _metric_url(metric) -> str:
 
 
 def metric_create(request):
-    require(permissions.can_edit_metrics(request.user))
+    require(
+        permissions.can_edit_metrics(request.user),
+        _("Only the CX leader edits metrics, driver links and targets."),
+    )
     form = MetricForm(
         request.POST or None, initial={"version": 1, "frequency": "monthly", "aggregation": "mean"}
     )
@@ -245,7 +248,10 @@ def metric_edit(request, code):
 
 
 def link_create(request):
-    require(permissions.can_edit_metrics(request.user))
+    require(
+        permissions.can_edit_metrics(request.user),
+        _("Only the CX leader edits metrics, driver links and targets."),
+    )
     initial = {"version": 1, "weight": 1.0, "impact": 0.0}
     for side in ("child", "parent"):
         if code := request.GET.get(side):
@@ -323,7 +329,10 @@ def target_edit(request, pk):
 
 def upload(request):
     """CSV upload for department heads (their department's rows) and the CX leader."""
-    require(permissions.can_ingest(request.user) and not request.user.is_system)
+    require(
+        permissions.can_ingest(request.user) and not request.user.is_system,
+        _("Measurements are uploaded by the CX leader and department heads (their department's rows)."),
+    )
     form = UploadForm(request.POST or None, request.FILES or None)
     result = None
     problem = None

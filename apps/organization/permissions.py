@@ -2,6 +2,7 @@
 departments and channels; only the CX leader edits them or manages people."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from apps.core import roles
 from apps.core.permissions import get_allowed, require
@@ -18,16 +19,23 @@ def can_manage_people(user) -> bool:
 
 
 def get_department_for_edit(user, pk) -> Department:
-    return get_allowed(Department, lambda _department: can_edit_organisation(user), pk=pk)
+    return get_allowed(
+        Department,
+        lambda _department: can_edit_organisation(user),
+        _("Only the CX leader edits departments."),
+        pk=pk,
+    )
 
 
 def get_channel_for_edit(user, pk) -> Channel:
-    return get_allowed(Channel, lambda _channel: can_edit_organisation(user), pk=pk)
+    return get_allowed(
+        Channel, lambda _channel: can_edit_organisation(user), _("Only the CX leader edits channels."), pk=pk
+    )
 
 
 def get_person_for_edit(user, pk) -> User:
     # Refused before looked up: who may not manage people learns nothing of who exists.
-    require(can_manage_people(user))
+    require(can_manage_people(user), _("Only the CX leader manages people and their roles."))
     return get_object_or_404(User, pk=pk)
 
 
@@ -38,7 +46,12 @@ def can_revoke_token(user, token: ApiToken) -> bool:
 
 def get_token_for_revoke(user, pk) -> ApiToken:
     tokens = ApiToken.objects.select_related("user")
-    return get_allowed(tokens, lambda token: can_revoke_token(user, token), pk=pk)
+    return get_allowed(
+        tokens,
+        lambda token: can_revoke_token(user, token),
+        _("You may revoke only your own tokens (the CX leader: system accounts' too)."),
+        pk=pk,
+    )
 
 
 class OrganisationApiPermission:

@@ -72,7 +72,10 @@ def department_detail(request, pk):
 
 
 def department_create(request):
-    require(permissions.can_edit_organisation(request.user))
+    require(
+        permissions.can_edit_organisation(request.user),
+        _("Only the CX leader edits departments and channels."),
+    )
     return form_page(
         request,
         form=DepartmentForm(request.POST or None, initial={"version": 1}),
@@ -134,7 +137,10 @@ def channel_list(request):
 
 
 def channel_create(request):
-    require(permissions.can_edit_organisation(request.user))
+    require(
+        permissions.can_edit_organisation(request.user),
+        _("Only the CX leader edits departments and channels."),
+    )
     return form_page(
         request,
         form=ChannelForm(request.POST or None, initial={"version": 1}),
@@ -172,7 +178,9 @@ def channel_archive(request, pk):
 
 @require_safe
 def person_list(request):
-    require(permissions.can_manage_people(request.user))
+    require(
+        permissions.can_manage_people(request.user), _("Only the CX leader manages people and their roles.")
+    )
     table = Table(
         request,
         selectors.people_with_roles(request.GET.get("q", "").strip()),
@@ -200,7 +208,9 @@ def person_list(request):
 
 
 def person_create(request):
-    require(permissions.can_manage_people(request.user))
+    require(
+        permissions.can_manage_people(request.user), _("Only the CX leader manages people and their roles.")
+    )
     return form_page(
         request,
         form=PersonForm(request.POST or None, initial={"version": 1, "language": "en", "is_active": True}),

@@ -12,9 +12,64 @@
     var question = form.getAttribute && form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
+  // Nothing fails silently: a refused htmx request (any 4xx) shows its message where the
+  // user acted. The one handler for every page. A response marked X-Portal-Swap (a form with
+  // its errors, a row in its current state after a conflict) is swapped like a success.
+  function messageOf(xhr) {
+    var text = xhr.responseText || "";
+    if (/^\s*</.test(text)) {
+      var doc = new DOMParser().parseFromString(text, "text/html");
+      var marked = doc.querySelector("[data-refusal]") || doc.querySelector("main") || doc.body;
+      text = marked ? marked.textContent : "";
+    }
+    text = text.replace(/\s+/g, " ").trim();
+    return text || (xhr.status + " " + (xhr.statusText || ""));
+  }
+  function anchorOf(el) {
+    return (el.closest && (el.closest("form") || el.closest("tr") || el.closest("section"))) || el;
+  }
+  function clearError(el) {
+    var anchor = anchorOf(el);
+    var next = anchor.nextElementSibling;
+    if (next && next.classList && next.classList.contains("htmx-refusal")) next.remove();
+  }
+  function showError(el, text) {
+    clearError(el);
+    var anchor = anchorOf(el);
+    var note = document.createElement(anchor.tagName === "TR" ? "tr" : "div");
+    note.className = "htmx-refusal form-errors";
+    note.setAttribute("role", "alert");
+    if (anchor.tagName === "TR") {
+      var cell = document.createElement("td");
+      cell.colSpan = anchor.children.length || 1;
+      cell.textContent = text;
+      note.appendChild(cell);
+    } else {
+      note.textContent = text;
+    }
+    anchor.insertAdjacentElement("afterend", note);
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("X-Portal-Swap")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var el = event.detail.elt;
+    if (!el || xhr.getResponseHeader("X-Portal-Swap")) return;
+    showError(el, messageOf(xhr));
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    var el = event.detail.elt;
+    if (el) showError(el, document.documentElement.getAttribute("data-offline-message") || "The server could not be reached.");
+  });
   document.addEventListener("htmx:afterRequest", function (event) {
     var el = event.detail.elt;
     if (!el || !el.hasAttribute) return;
+    if (event.detail.successful && el.isConnected) clearError(el);
     // The expander of a hierarchy row loads its children once.
     if (el.hasAttribute("data-expander")) {
       el.disabled = true;
