@@ -7,19 +7,17 @@ import os
 import pytest
 from django.urls import reverse
 
-from .test_review_in_browser import browser  # noqa: F401  (the shared Chromium fixture)
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "keyboard-only-2026"
 
 
-def test_a_hierarchy_header_definition_opens_with_the_keyboard(live_server, p, hierarchy, browser):  # noqa: F811
+def test_a_hierarchy_header_definition_opens_with_the_keyboard(live_server, p, hierarchy, chromium):
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     p.erin.set_password(PASSWORD)
     p.erin.save()
     base = live_server.url
-    context = browser.new_context(locale="en-GB")
+    context = chromium.new_context(locale="en-GB")
     page = context.new_page()
     page.goto(base + reverse("login"))
     page.fill("input[name=username]", p.erin.email)

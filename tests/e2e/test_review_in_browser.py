@@ -4,36 +4,14 @@ finds the draft plan."""
 
 import os
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "demo-portal-2026"
 DECISION = "Cut the wait with a callback pilot in the contact centre"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: make test installs it (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-dev-shm-usage",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 def sign_in(page, base, email):
@@ -44,12 +22,12 @@ def sign_in(page, base, email):
     page.wait_for_url(base + "/")
 
 
-def test_cx_leader_runs_a_review_and_the_head_finds_the_draft_plan(live_server, browser, settings, tmp_path):
+def test_cx_leader_runs_a_review_and_the_head_finds_the_draft_plan(live_server, chromium, settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     base = live_server.url
-    context = browser.new_context(accept_downloads=True, locale="en-GB")
+    context = chromium.new_context(accept_downloads=True, locale="en-GB")
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
 
@@ -85,7 +63,7 @@ def test_cx_leader_runs_a_review_and_the_head_finds_the_draft_plan(live_server, 
     assert "callback pilot" in " ".join(text.split())
     context.close()
 
-    context = browser.new_context(locale="en-GB")
+    context = chromium.new_context(locale="en-GB")
     page = context.new_page()
     sign_in(page, base, "head.service@demo.cx")
     page.goto(base + "/plans/?status=draft")
