@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from apps.help.guide import setting_up
 from apps.metrics.scopes import period_scope
 
 from . import selectors
@@ -10,6 +11,8 @@ from . import selectors
 def overview(request):
     """The executive overview (everyone's home page): money at stake first."""
     ps = period_scope(request)
+    if setting_up():  # the guided start instead of empty tables
+        return render(request, "dashboards/overview.html", {"ps": ps, "setting_up": True})
     data = selectors.overview(ps.period, ps.scope)
     chart = {
         "labels": [str(p) for p, _v in data["trend"]],

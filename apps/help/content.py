@@ -115,6 +115,17 @@ AREAS = [
         ),
     ),
     Area(
+        "feedback",
+        _("Customer feedback"),
+        _(
+            "Feedback items (survey answers, complaints, reviews) arrive through the API or an "
+            "upload, are routed at once to the departments their topic and keywords name, and "
+            "each routed department acknowledges them within the service level. Topics are "
+            "counted week by week so that a sudden rise is flagged; the closed-loop figures "
+            "become ordinary measurements that the hierarchy and bonus plans read."
+        ),
+    ),
+    Area(
         "measurements",
         _("Measurements"),
         _(
@@ -495,6 +506,103 @@ FIGURES = [
             "inconclusive."
         ),
         _("It is an association in past data, not proof of cause."),
+    ),
+    Figure(
+        "link_weight",
+        "hierarchy",
+        _("Link weight"),
+        _("How much a driver counts in its parent's driven score, relative to the parent's other drivers."),
+        _(
+            "A parent's driven score is the weighted mean of its drivers' scores, each "
+            "weighted by its link's weight (a driver's score is its own score, else its driven "
+            "score); drivers without a score are left out of both sums. The weight plays no "
+            "part in money."
+        ),
+        _(
+            "Satisfaction has two drivers: first-contact resolution (weight 2, score 90) and "
+            "handle time (weight 1, score 60). Its driven score is "
+            "`(2 × 90 + 1 × 60) / 3 = 80`."
+        ),
+        _("It is not a share of money and not a measured effect: it is a choice of emphasis."),
+    ),
+    Figure(
+        "link_impact",
+        "hierarchy",
+        _("Link impact"),
+        _("The change in the parent, in its unit, for one unit of change in the driver."),
+        _(
+            "Stated on each link by the CX leader (and checked against the data by the driver "
+            "evidence). Multiplied along a path it gives the path impact, and with the money "
+            "top's value the money weight of every metric below it."
+        ),
+        _(
+            "First-contact resolution → satisfaction with impact 0.4: one point more of "
+            "resolution is expected to bring 0.4 points of satisfaction."
+        ),
+        _("It is an assumption until the driver evidence supports it; it is not a forecast."),
+    ),
+    Figure(
+        "progress",
+        "plans",
+        _("Progress"),
+        _("The share of a plan's milestones done, weighted by each milestone's weight."),
+        _(
+            "`100 × (weight of the milestones done) / (weight of all milestones)`; a plan "
+            "without milestones has no progress. A progress update's own percentage is the "
+            "author's estimate and is shown as such, beside this figure."
+        ),
+        _(
+            "Milestones of weight 1, 1 and 2, the first two done: progress "
+            "`100 × 2 / 4 = 50 %`."
+        ),
+        _("It does not say whether the metric moved: that is the plan's expected impact against the actuals."),
+    ),
+    Figure(
+        "attainment",
+        "incentives",
+        _("Attainment"),
+        _("The weighted mean of a bonus plan's component payouts, as a percentage of target."),
+        _(
+            "Each component pays a percentage read off its curve from the metric's actual "
+            "(threshold, target, maximum, straight lines between them); attainment is the mean "
+            "of these percentages weighted by the components' weights."
+        ),
+        _(
+            "Two components of weight 60 and 40 paying 120 % and 50 %: attainment "
+            "`(60 × 120 + 40 × 50) / 100 = 92 %`."
+        ),
+        _("It is not the bonus itself: the bonus also depends on the target bonus, the CX share and the days in the plan."),
+    ),
+    Figure(
+        "ack_due",
+        "feedback",
+        _("Acknowledge by"),
+        _("The time by which a routed department must acknowledge a feedback item."),
+        _(
+            "The time the item was routed to the department plus the service level "
+            "(`FEEDBACK_ACK_HOURS`, 48 hours unless the installation sets another). An "
+            "acknowledgement after it counts as late in the share acknowledged within the "
+            "service level; an item not acknowledged by then is overdue and goes into the "
+            "daily reminder."
+        ),
+        _("Routed on Monday at 10:00 with a service level of 48 hours: acknowledge by Wednesday at 10:00."),
+        _("Acknowledging is not closing the loop: the item is closed when the customer has had an answer."),
+    ),
+    Figure(
+        "spike",
+        "feedback",
+        _("Topic spike"),
+        _("A week in which a topic had far more feedback than usual."),
+        _(
+            "Weeks run Monday to Sunday in the installation's time zone. A complete week is a "
+            "spike when its count of items on the topic is more than twice the mean of the 8 "
+            "weeks before it and at least 5; the CX leader and the topic's departments are told."
+        ),
+        _(
+            "Billing had 3, 4, 2, 5, 3, 4, 3 and 4 items in eight weeks (mean 3.5); 9 items the "
+            "next week is a spike (9 > 7 and 9 ≥ 5), 7 items is not."
+        ),
+        _("It says the topic is loud this week, not that customers are less satisfied."),
     ),
 ]
 

@@ -83,3 +83,15 @@ def test_every_definition_links_to_a_section_its_help_page_has(login, p):
 def test_an_unknown_figure_is_a_template_error_not_a_silent_gap():
     with pytest.raises((KeyError, TemplateSyntaxError)):
         Template('{% load help %}{% define "no_such_figure" %}').render(Context({}))
+
+
+
+def test_the_metric_detail_defines_its_trend_and_link_headers(login, p, hierarchy):
+    html = login(p.erin).get(reverse("metrics:metric-detail", args=["CSAT"])).content.decode()
+    for key in ("actual", "target", "status", "link_weight", "link_impact"):
+        assert f'href="/help/{content.FIGURES_BY_KEY[key].area}/#{key}"' in html, key
+
+
+def test_the_feedback_topics_page_defines_a_spike(login, p):
+    html = login(p.alice).get(reverse("feedback:theme-list")).content.decode()
+    assert 'href="/help/feedback/#spike"' in html

@@ -83,3 +83,24 @@ def test_demo_empty_makes_only_the_cx_leaders_login_and_the_overview_shows_the_g
     assert "data-step" in guided_start(client.get(reverse("home")).content.decode())
     call_command("demo", "--empty", stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert User.objects.count() == 1  # twice is the same
+
+
+def test_the_guide_replaces_the_empty_overview_tables(login, p):
+    html = login(p.alice).get(reverse("home")).content.decode()
+    assert "data-step" in guided_start(html)
+    assert 'id="cost-of-not-improving"' not in html
+    assert "Top gaps by value at stake" not in html
+    assert "<table" not in html
+
+
+def test_the_hierarchy_shows_the_guide_until_the_first_link(login, p):
+    html = login(p.alice).get(reverse("metrics:hierarchy")).content.decode()
+    assert "data-step" in guided_start(html)
+    # only the system metrics (feedback's closed-loop KPIs), not yet linked to money
+    assert "Not yet linked to money" in html
+
+
+def test_once_linked_the_overview_and_hierarchy_show_their_tables(login, p, hierarchy):
+    client = login(p.alice)
+    assert 'id="cost-of-not-improving"' in client.get(reverse("home")).content.decode()
+    assert 'id="hierarchy"' in client.get(reverse("metrics:hierarchy")).content.decode()

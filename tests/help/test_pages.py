@@ -15,6 +15,7 @@ AREA_TITLES_ES = {
     "metric": "Detalle de la métrica",
     "plans": "Planes de acción",
     "incentives": "Incentivos",
+    "feedback": "Opinión de los clientes",
     "measurements": "Mediciones",
 }
 

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from apps.core import roles
 from apps.help import content
-from apps.metrics.models import Measurement, Metric, MetricLink, Target
+from apps.help.guide import setting_up
+from apps.metrics.models import Measurement, Metric, Target
 from apps.organization.models import Channel, Department, User
 
 register = template.Library()
@@ -63,10 +64,9 @@ def help_link(key: str, label: str = "") -> str:
 
 @register.inclusion_tag("help/_guided_start.html", takes_context=True)
 def guided_start(context) -> dict:
-    """The first-run guide on the overview: shown until the hierarchy has its first link
-    (an installation may ship system metrics of its own, e.g. feedback's closed-loop KPIs).
+    """The first-run guide, instead of the empty overview and hierarchy (`guide.setting_up`).
     The CX leader gets the steps (each marked done once its rows exist); others a line."""
-    if MetricLink.objects.exists():
+    if not setting_up():
         return {"show": False}
     user = context["request"].user
     if not roles.is_cx_leader(user):
