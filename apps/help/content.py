@@ -551,11 +551,11 @@ FIGURES = [
             "without milestones has no progress. A progress update's own percentage is the "
             "author's estimate and is shown as such, beside this figure."
         ),
+        _("Milestones of weight 1, 1 and 2, the first two done: progress `100 × 2 / 4 = 50 %`."),
         _(
-            "Milestones of weight 1, 1 and 2, the first two done: progress "
-            "`100 × 2 / 4 = 50 %`."
+            "It does not say whether the metric moved: that is the plan's expected impact "
+            "against the actuals."
         ),
-        _("It does not say whether the metric moved: that is the plan's expected impact against the actuals."),
     ),
     Figure(
         "attainment",
@@ -571,7 +571,10 @@ FIGURES = [
             "Two components of weight 60 and 40 paying 120 % and 50 %: attainment "
             "`(60 × 120 + 40 × 50) / 100 = 92 %`."
         ),
-        _("It is not the bonus itself: the bonus also depends on the target bonus, the CX share and the days in the plan."),
+        _(
+            "It is not the bonus itself: the bonus also depends on the target bonus, the CX "
+            "share and the days in the plan."
+        ),
     ),
     Figure(
         "ack_due",

@@ -85,7 +85,6 @@ def test_an_unknown_figure_is_a_template_error_not_a_silent_gap():
         Template('{% load help %}{% define "no_such_figure" %}').render(Context({}))
 
 
-
 def test_the_metric_detail_defines_its_trend_and_link_headers(login, p, hierarchy):
     html = login(p.erin).get(reverse("metrics:metric-detail", args=["CSAT"])).content.decode()
     for key in ("actual", "target", "status", "link_weight", "link_impact"):
