@@ -12,6 +12,9 @@ API_DOCS_CSP = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "b
 
 urlpatterns = [
     path("", dashboard_views.overview, name="home"),
+    path("start/", dashboard_views.landing, name="landing"),
+    path("me/", dashboard_views.my_work, name="my-work"),
+    path("search/", dashboard_views.search, name="search"),
     path("health/", core_views.health, name="health"),
     path("language/", core_views.language_set, name="language-set"),
     # Sign-in (Django's auth views are already marked login_not_required).

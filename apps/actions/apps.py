@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import roles
-from apps.core.registry import DEPARTMENT_PAGE, METRIC_DETAIL, OVERVIEW, NavEntry, registry
+from apps.core.registry import DEPARTMENT_PAGE, METRIC_DETAIL, MY_WORK, OVERVIEW, NavEntry, registry
 
 
 class ActionsConfig(AppConfig):
@@ -19,3 +19,5 @@ class ActionsConfig(AppConfig):
         registry.add_section(METRIC_DETAIL, hooks.metric_plans, order=10)
         registry.add_section(DEPARTMENT_PAGE, hooks.department_work, order=10)
         registry.add_digest(hooks.overdue_milestones)
+        registry.add_section(MY_WORK, hooks.my_plans, order=10)
+        registry.add_search(hooks.search_plans, order=20)

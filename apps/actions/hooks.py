@@ -4,6 +4,7 @@ department page, and the daily reminder digest. Those pages know nothing of plan
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.metrics.models import Metric, RollupSnapshot
 
@@ -48,3 +49,16 @@ def overdue_milestones(today):
         ]
         for owner_id, milestones in selectors.overdue_milestones_by_owner(today).items()
     }
+
+
+def my_plans(request, user):
+    plans = list(selectors.my_plans(user)[:50])
+    milestones = list(selectors.my_milestones(user)[:50])
+    if not plans and not milestones:
+        return None
+    return {"template": "actions/_my_plans.html", "plans": plans, "milestones": milestones}
+
+
+def search_plans(user, query):
+    plans = selectors.plans_annotated().filter(title__icontains=query).order_by("-overdue_flag", "title")[:10]
+    return (_("Action plans"), [(p.title, reverse("actions:plan-detail", args=[p.pk])) for p in plans])

@@ -238,3 +238,25 @@ def overdue_milestones_by_owner(today) -> dict[int, list[Milestone]]:
 
 def status_counts():
     return dict(ActionPlan.objects.values_list("status").annotate(n=Count("pk")))
+
+
+def my_plans(user):
+    """The open plans `user` owns, overdue first."""
+    return (
+        plans_annotated()
+        .filter(owner=user)
+        .exclude(status__in=ActionPlan.CLOSED)
+        .order_by("-overdue_flag", "due", "pk")
+    )
+
+
+def my_milestones(user):
+    """The milestones `user` owns that are not done, on open plans, overdue first."""
+    today = timezone.localdate()
+    return (
+        Milestone.objects.filter(owner=user, done_at__isnull=True)
+        .exclude(plan__status__in=ActionPlan.CLOSED)
+        .select_related("plan")
+        .annotate(overdue_flag=Case(When(due__lt=today, then=Value(True)), default=Value(False)))
+        .order_by("-overdue_flag", "due", "pk")
+    )

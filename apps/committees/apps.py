@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import roles
-from apps.core.registry import DEPARTMENT_PAGE, NavEntry, registry
+from apps.core.registry import DEPARTMENT_PAGE, MY_WORK, NavEntry, registry
 
 
 class CommitteesConfig(AppConfig):
@@ -16,3 +16,5 @@ class CommitteesConfig(AppConfig):
         registry.add_nav(NavEntry(_("Committees"), "committees:committee-list", roles.everyone, order=60))
         registry.add_section(DEPARTMENT_PAGE, hooks.department_decisions, order=20)
         registry.add_digest(hooks.overdue_decisions)
+        registry.add_section(MY_WORK, hooks.my_decisions, order=20)
+        registry.add_search(hooks.search_committees, order=30)

@@ -55,3 +55,18 @@ def overdue_decisions(today):
             )
         )
     return result
+
+
+def my_decisions(request, user):
+    decisions = list(selectors.my_open_decisions(user)[:50])
+    if not decisions:
+        return None
+    return {"template": "committees/_my_decisions.html", "decisions": decisions}
+
+
+def search_committees(user, query):
+    committees = Committee.objects.filter(archived=False, name__icontains=query).order_by("name")[:10]
+    return (
+        _("Committees"),
+        [(c.name, reverse("committees:committee-detail", args=[c.pk])) for c in committees],
+    )

@@ -53,3 +53,11 @@ def open_decisions_for_department(department):
 
 def sponsored_plans(committee):
     return ActionPlan.objects.filter(sponsoring_committee=committee).select_related("owner_department")
+
+
+def my_open_decisions(user):
+    return (
+        Decision.objects.filter(owner=user, status=Decision.Status.OPEN)
+        .select_related("owner", "item__review__committee")
+        .order_by("due", "pk")
+    )

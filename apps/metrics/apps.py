@@ -11,7 +11,7 @@ class MetricsConfig(AppConfig):
     verbose_name = _("Metrics")
 
     def ready(self):
-        from . import permissions
+        from . import hooks, permissions
 
         def may_upload(user) -> bool:
             # A system account ingests through the API, not the upload page.
@@ -20,3 +20,4 @@ class MetricsConfig(AppConfig):
         registry.add_nav(NavEntry(_("Hierarchy"), "metrics:hierarchy", roles.everyone, order=20))
         registry.add_nav(NavEntry(_("Metrics"), "metrics:metric-list", roles.everyone, order=30))
         registry.add_nav(NavEntry(_("Upload"), "metrics:upload", may_upload, order=70))
+        registry.add_search(hooks.search_metrics, order=10)

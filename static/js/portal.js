@@ -1,6 +1,16 @@
 // Small page behaviours, kept out of the HTML so the Content-Security-Policy can refuse
 // every inline script and event handler.
 (function () {
+  document.documentElement.classList.add("js");
+  // The header's "Menu" button (phones): fold the navigation and the user menu open and shut.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".menu-toggle");
+    if (!button) return;
+    var bar = button.closest(".topbar");
+    var open = !bar.classList.contains("menu-open");
+    bar.classList.toggle("menu-open", open);
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
   // <select data-autosubmit>: submit its form when the choice changes.
   document.addEventListener("change", function (event) {
     var el = event.target;
