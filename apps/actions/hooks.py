@@ -9,10 +9,14 @@ from django.utils.translation import gettext as _
 from apps.metrics.models import Metric, RollupSnapshot
 
 from . import selectors
+from .models import ActionPlan
 
 
 def overview_plans_at_risk(request, period, scope):
-    return {"template": "actions/_plans_at_risk.html", "plans": list(selectors.at_risk_plans())}
+    plans = list(selectors.at_risk_plans())
+    if not plans and not ActionPlan.objects.exists():
+        return None  # a new installation: no empty table under the guided start
+    return {"template": "actions/_plans_at_risk.html", "plans": plans}
 
 
 def metric_plans(request, metric):
@@ -42,7 +46,8 @@ def overdue_milestones(today):
     return {
         owner_id: [
             (
-                f"{m.title} ({m.plan.title}), due {m.due:%Y-%m-%d}",
+                _("Milestone “%(title)s” (%(plan)s), due %(due)s")
+                % {"title": m.title, "plan": m.plan.title, "due": f"{m.due:%Y-%m-%d}"},
                 reverse("actions:plan-detail", args=[m.plan_id]),
             )
             for m in milestones

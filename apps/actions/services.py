@@ -33,13 +33,14 @@ def _plan_url(plan: ActionPlan) -> str:
     return reverse("actions:plan-detail", args=[plan.pk])
 
 
-def _tell(users, *, by, kind: str, subject: str, plan: ActionPlan, body: str = "") -> None:
+def _tell(users, *, by, kind: str, subject, plan: ActionPlan) -> None:
+    """`subject`: a callable, run in each recipient's language (notify)."""
     seen = set()
     for user in users:
         if user is None or user.pk in seen or (by is not None and user.pk == getattr(by, "pk", None)):
             continue
         seen.add(user.pk)
-        notify(recipient=user, kind=kind, subject=subject, body=body, url=_plan_url(plan))
+        notify(recipient=user, kind=kind, subject=subject, url=_plan_url(plan))
 
 
 def _validate_plan(fields: dict) -> None:
@@ -110,14 +111,17 @@ def plan_create(
         by=by,
         kind="plan_owner",
         plan=plan,
-        subject=_("You own the action plan “%(title)s”") % {"title": plan.title},
+        subject=lambda: _("You own the action plan “%(title)s”") % {"title": plan.title},
     )
     _tell(
         _heads_of([owner_department.pk, *[d.pk for d in contributing]]),
         by=by,
         kind="plan_new",
         plan=plan,
-        subject=_("New action plan for your department: %(title)s") % {"title": plan.title},
+        subject=lambda: (
+            _("New action plan of %(department)s: %(title)s")
+            % {"department": owner_department.name, "title": plan.title}
+        ),
     )
     return plan
 
@@ -144,7 +148,7 @@ def plan_update(
             by=by,
             kind="plan_owner",
             plan=updated,
-            subject=_("You now own the action plan “%(title)s”") % {"title": updated.title},
+            subject=lambda: _("You now own the action plan “%(title)s”") % {"title": updated.title},
         )
     new_contributing = set(updated.contributing_departments.values_list("pk", flat=True)) - old_contributing
     if new_contributing:
@@ -153,7 +157,17 @@ def plan_update(
             by=by,
             kind="plan_contributor",
             plan=updated,
-            subject=_("Your department now contributes to “%(title)s”") % {"title": updated.title},
+            subject=lambda: (
+                _("%(departments)s now contribute to “%(title)s”")
+                % {
+                    "departments": ", ".join(
+                        updated.contributing_departments.filter(pk__in=new_contributing).values_list(
+                            "name", flat=True
+                        )
+                    ),
+                    "title": updated.title,
+                }
+            ),
         )
     if (
         changes.get("status") in (ActionPlan.Status.AT_RISK, ActionPlan.Status.BLOCKED)
@@ -164,8 +178,10 @@ def plan_update(
             by=by,
             kind="plan_status",
             plan=updated,
-            subject=_("“%(title)s” is now %(status)s")
-            % {"title": updated.title, "status": updated.get_status_display()},
+            subject=lambda: (
+                _("“%(title)s” is now %(status)s")
+                % {"title": updated.title, "status": updated.get_status_display()}
+            ),
         )
     return updated
 
@@ -215,7 +231,7 @@ def milestone_create(
         by=by,
         kind="milestone_owner",
         plan=plan,
-        subject=_("You own the milestone “%(title)s”") % {"title": milestone.title},
+        subject=lambda: _("You own the milestone “%(title)s”") % {"title": milestone.title},
     )
     return milestone
 
@@ -231,7 +247,7 @@ def milestone_update(*, milestone: Milestone, by, version: int, **changes) -> Mi
             by=by,
             kind="milestone_owner",
             plan=updated.plan,
-            subject=_("You own the milestone “%(title)s”") % {"title": updated.title},
+            subject=lambda: _("You own the milestone “%(title)s”") % {"title": updated.title},
         )
     return updated
 

@@ -5,10 +5,12 @@ holds it; open decisions show on their department's page; overdue ones join the 
 from django.db.models import Q
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from apps.core.text import one_line
 from apps.metrics.signals import metric_turned_red
-from apps.notifications.services import notify
+from apps.notifications import red
 
 from . import selectors
 from .models import Committee, Decision
@@ -23,14 +25,12 @@ def tell_the_chairs(sender, metric, period, scope_kind, scope_id, snapshot, **kw
         .distinct()
     )
     for committee in committees:
-        notify(
+        red.collect(
             recipient=committee.chair,
             kind="metric_red_committee",
-            subject=_("%(code)s turned red (%(period)s), overseen by %(committee)s")
-            % {"code": metric.code, "period": period, "committee": committee.name},
-            url=reverse("metrics:metric-detail", args=[metric.code]),
-            dedupe_key=f"red-chair:{committee.pk}:{metric.pk}:{period}:{scope_kind}:{scope_id}:"
-            f"{snapshot.computed_at.date()}",
+            red=red.red_of(metric, period, scope_kind, scope_id, snapshot),
+            about=lambda name=committee.name: _("overseen by %(committee)s") % {"committee": name},
+            about_key=str(committee.pk),
         )
 
 
@@ -50,7 +50,8 @@ def overdue_decisions(today):
     ):
         result.setdefault(decision.owner_id, []).append(
             (
-                _("Decision “%(text)s”, due %(due)s") % {"text": decision.text[:80], "due": decision.due},
+                _("Decision “%(text)s”, due %(due)s")
+                % {"text": Truncator(one_line(decision.text)).words(14), "due": decision.due},
                 reverse("committees:review-detail", args=[decision.item.review_id]),
             )
         )

@@ -259,16 +259,16 @@ def decision_create(
             notify(
                 recipient=leader,
                 kind="target_proposal",
-                subject=_("Target change proposed for %(code)s") % {"code": item.metric.code},
-                body=text.strip(),
+                subject=lambda: _("Target change proposed for %(code)s") % {"code": item.metric.code},
+                body=lambda: text.strip(),
                 url=reverse("committees:proposal-detail", args=[proposal.pk]),
             )
     if owner is not None and owner.pk != getattr(by, "pk", None):
         notify(
             recipient=owner,
             kind="decision_owner",
-            subject=_("A decision of %(committee)s is yours") % {"committee": review.committee},
-            body=text.strip(),
+            subject=lambda: _("A decision of %(committee)s is yours") % {"committee": review.committee},
+            body=lambda: text.strip(),
             url=reverse("committees:review-detail", args=[review.pk]),
         )
     decision.refresh_from_db()
@@ -394,8 +394,8 @@ def review_close(*, review: Review, by) -> Review:
             notify(
                 recipient=person,
                 kind="minutes",
-                subject=_("Minutes of %(review)s") % {"review": fresh},
-                body=_("The review is closed. The minutes and the PDF are here:"),
+                subject=lambda: _("Minutes of %(review)s") % {"review": fresh},
+                body=lambda: _("The review is closed. The minutes and the PDF are here:"),
                 url=url,
                 dedupe_key=f"minutes:{review.pk}:{person.pk}",
             )

@@ -75,3 +75,8 @@ def overview(period: Period, scope) -> dict:
 def overview_sections(request, period, scope) -> list[dict]:
     """What other apps add to the overview (plans at risk, ...)."""
     return registry.sections(OVERVIEW, request, period, scope)
+
+
+def has_figures() -> bool:
+    """Whether any roll-up has produced a figure yet (else the overview has only empty tables)."""
+    return RollupSnapshot.objects.exists()

@@ -13,8 +13,11 @@ from . import selectors
 def overview(request):
     """The executive overview (everyone's home page): money at stake first."""
     ps = period_scope(request)
-    if setting_up():  # the guided start instead of empty tables
-        return render(request, "dashboards/overview.html", {"ps": ps, "setting_up": True})
+    if setting_up() and not selectors.has_figures():  # the guided start instead of empty tables
+        sections = selectors.overview_sections(request, ps.period, ps.scope)
+        return render(
+            request, "dashboards/overview.html", {"ps": ps, "setting_up": True, "sections": sections}
+        )
     data = selectors.overview(ps.period, ps.scope)
     chart = {
         "labels": [str(p) for p, _v in data["trend"]],

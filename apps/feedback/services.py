@@ -15,6 +15,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.actions import services as plan_services
 from apps.actions.models import ActionPlan
@@ -158,20 +159,29 @@ def _add_routings(items_departments: dict[FeedbackItem, dict[int, RoutingRule | 
 def _tell_heads(added: dict[int, list[FeedbackItem]], *, by) -> None:
     """One notification per head for the whole batch, not one per item."""
     heads = _heads_by_department(set(added))
-    per_head: dict[int, tuple[User, set[int]]] = {}
+    names = dict(Department.objects.filter(pk__in=list(added)).values_list("pk", "name"))
+    per_head: dict[int, tuple[User, set[int], set[str]]] = {}
     for dept_id, items in added.items():
         for head in heads.get(dept_id, []):
-            user, ids = per_head.setdefault(head.pk, (head, set()))
+            user, ids, departments = per_head.setdefault(head.pk, (head, set(), set()))
             ids.update(i.pk for i in items)
-    for user, ids in per_head.values():
+            departments.add(names[dept_id])
+    for user, ids, departments in per_head.values():
         if by is not None and user.pk == getattr(by, "pk", None):
             continue
         first = min(ids)
         notify(
             recipient=user,
             kind="feedback_routed",
-            subject=_("%(n)s feedback item(s) routed to your department") % {"n": len(ids)},
-            body=_("Acknowledge them within %(h)s hours.") % {"h": ack_hours()},
+            subject=lambda ids=ids, departments=departments: (
+                ngettext(
+                    "%(n)s feedback item routed to %(departments)s",
+                    "%(n)s feedback items routed to %(departments)s",
+                    len(ids),
+                )
+                % {"n": len(ids), "departments": ", ".join(sorted(departments))}
+            ),
+            body=lambda: _("Acknowledge them within %(h)s hours.") % {"h": ack_hours()},
             url=_item_url(first) if len(ids) == 1 else reverse("feedback:inbox") + "?mine=1",
         )
 
@@ -236,7 +246,7 @@ def items_route_by_rules(*, item_ids) -> dict:
     _tell_triage(
         unrouted,
         by=None,
-        subject=_("%(n)s feedback item(s) need triage: no rule routed them") % {"n": len(unrouted)},
+        subject=lambda: _("%(n)s feedback item(s) need triage: no rule routed them") % {"n": len(unrouted)},
     )
     _queue_kpis(items)
     return {"routed": len(wanted), "triage": len(unrouted)}
@@ -371,7 +381,9 @@ def item_decline(*, item: FeedbackItem, by, department, reason: str) -> Acknowle
     _tell_triage(
         [item],
         by=by,
-        subject=_("%(d)s declined feedback #%(id)s: back to triage") % {"d": department.code, "id": item.pk},
+        subject=lambda: (
+            _("%(d)s declined feedback #%(id)s: back to triage") % {"d": department.code, "id": item.pk}
+        ),
     )
     _queue_kpis([item])
     return ack
@@ -488,17 +500,22 @@ def escalate_overdue(*, now=None) -> int:
         return 0
     Routing.objects.filter(pk__in=[r.pk for r in late]).update(escalated_at=now)
     leaders = cx_leaders()
-    lines = "\n".join(
-        f"- #{r.item_id} {r.department.code}, "
-        + _("due %(due)s") % {"due": f"{timezone.localtime(r.due_at):%Y-%m-%d %H:%M}"}
-        for r in late[:50]
-    )
+
+    def lines():
+        return "\n".join(
+            f"- #{r.item_id} {r.department.code}, "
+            + _("due %(due)s") % {"due": f"{timezone.localtime(r.due_at):%Y-%m-%d %H:%M}"}
+            for r in late[:50]
+        )
+
     for leader in leaders:
         notify(
             recipient=leader,
             kind="feedback_escalation",
-            subject=_("%(n)s feedback acknowledgement(s) more than %(h)s hours overdue")
-            % {"n": len(late), "h": settings.FEEDBACK_ESCALATE_HOURS},
+            subject=lambda: (
+                _("%(n)s feedback acknowledgement(s) more than %(h)s hours overdue")
+                % {"n": len(late), "h": settings.FEEDBACK_ESCALATE_HOURS}
+            ),
             body=lines,
             url=reverse("feedback:inbox") + "?overdue=1",
         )

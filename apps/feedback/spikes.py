@@ -84,11 +84,14 @@ def _announce(spike: Spike, week: date) -> None:
     from .services import cx_leaders
 
     url = reverse("feedback:theme-detail", args=[spike.topic])
-    subject = _("Feedback spike: %(topic)s, %(n)s items in the week of %(week)s") % {
-        "topic": spike.topic,
-        "n": spike.count,
-        "week": week.isoformat(),
-    }
+
+    def subject():
+        return _("Feedback spike: %(topic)s, %(n)s items in the week of %(week)s") % {
+            "topic": spike.topic,
+            "n": spike.count,
+            "week": week.isoformat(),
+        }
+
     for leader in cx_leaders():
         notify(
             recipient=leader,
@@ -114,7 +117,9 @@ def _announce(spike: Spike, week: date) -> None:
         notify(
             recipient=committee.chair,
             kind="feedback_spike_agenda",
-            subject=_("Proposed for the agenda of %(c)s: %(s)s") % {"c": committee.name, "s": subject},
+            subject=lambda name=committee.name: (
+                _("Proposed for the agenda of %(c)s: %(s)s") % {"c": name, "s": subject()}
+            ),
             url=url,
             dedupe_key=f"feedback-spike:{spike.topic}:{week.isoformat()}:chair:{committee.pk}",
         )

@@ -321,7 +321,7 @@ def plan_submit(*, plan: IncentivePlan, by, version: int | None = None) -> Incen
         notify(
             recipient=user,
             kind="incentive_plan_submitted",
-            subject=_("Bonus plan “%(name)s” awaits your approval") % {"name": fresh.name},
+            subject=lambda: _("Bonus plan “%(name)s” awaits your approval") % {"name": fresh.name},
             url=_plan_url(fresh),
         )
     return fresh
@@ -348,8 +348,8 @@ def plan_send_back(*, plan: IncentivePlan, by, reason: str, version: int | None 
     notify(
         recipient=fresh.author,
         kind="incentive_plan_sent_back",
-        subject=_("Bonus plan “%(name)s” was sent back to draft") % {"name": fresh.name},
-        body=reason.strip(),
+        subject=lambda: _("Bonus plan “%(name)s” was sent back to draft") % {"name": fresh.name},
+        body=lambda: reason.strip(),
         url=_plan_url(fresh),
     )
     return fresh
@@ -380,10 +380,13 @@ def plan_approve(*, plan: IncentivePlan, by, version: int | None = None) -> Ince
     )
     fresh.refresh_from_db()
     history.record(fresh, by=by, before=before)
-    subject = _("Bonus plan “%(name)s” (%(period)s) is approved") % {
-        "name": fresh.name,
-        "period": fresh.period,
-    }
+
+    def subject():
+        return _("Bonus plan “%(name)s” (%(period)s) is approved") % {
+            "name": fresh.name,
+            "period": fresh.period,
+        }
+
     notify(
         recipient=fresh.author,
         kind="incentive_plan_approved",
@@ -398,7 +401,7 @@ def plan_approve(*, plan: IncentivePlan, by, version: int | None = None) -> Ince
             recipient=participant.person,
             kind="incentive_plan_approved",
             subject=subject,
-            body=_("Your scorecard shows your CX components and bonus to date."),
+            body=lambda: _("Your scorecard shows your CX components and bonus to date."),
             url=reverse("incentives:scorecard", args=[participant.pk]),
         )
     return fresh
@@ -436,8 +439,10 @@ def plan_close(
         notify(
             recipient=participant.person,
             kind="incentive_plan_closed",
-            subject=_("Bonus plan “%(name)s” (%(period)s) is closed: your final statement")
-            % {"name": fresh.name, "period": fresh.period},
+            subject=lambda: (
+                _("Bonus plan “%(name)s” (%(period)s) is closed: your final statement")
+                % {"name": fresh.name, "period": fresh.period}
+            ),
             url=reverse("incentives:scorecard", args=[participant.pk]),
         )
     return fresh
@@ -690,8 +695,8 @@ def _announce_amendment(plan: IncentivePlan, by, text: str) -> None:
         notify(
             recipient=plan.approved_by,
             kind="incentive_plan_amended",
-            subject=_("Bonus plan “%(name)s” amended") % {"name": plan.name},
-            body=str(text),
+            subject=lambda: _("Bonus plan “%(name)s” amended") % {"name": plan.name},
+            body=lambda: str(text),
             url=_plan_url(plan),
         )
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.core.registry import registry
@@ -20,24 +21,27 @@ from .services import notify
 
 
 def send_daily_digest(today: date | None = None) -> int:
-    """Write today's digests; returns how many were new."""
+    """Write today's digests; returns how many were new. The sources' lines are written
+    once per language and each person gets them in their own."""
     today = today or timezone.localdate()
-    lines = registry.digest(today)
     written = 0
-    users = User.objects.in_bulk(list(lines))
-    for user_id, items in sorted(lines.items()):
-        user = users.get(user_id)
-        if user is None or not user.is_active:
-            continue
-        body = "\n".join(f"- {text}: {url}" if url else f"- {text}" for text, url in items)
-        with transaction.atomic():
-            row = notify(
-                recipient=user,
-                kind="digest",
-                subject=_("Your overdue items (%(n)s)") % {"n": len(items)},
-                body=body,
-                url=items[0][1] if len(items) == 1 else "",
-                dedupe_key=f"digest:{user_id}:{today.isoformat()}",
-            )
-        written += row is not None
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            lines = registry.digest(today)
+        users = User.objects.filter(pk__in=list(lines), language=language, is_active=True).in_bulk()
+        for user_id, items in sorted(lines.items()):
+            user = users.get(user_id)
+            if user is None:
+                continue
+            body = "\n".join(f"- {text}: {url}" if url else f"- {text}" for text, url in items)
+            with transaction.atomic():
+                row = notify(
+                    recipient=user,
+                    kind="digest",
+                    subject=lambda items=items: _("Your overdue items (%(n)s)") % {"n": len(items)},
+                    body=lambda body=body: body,
+                    url=items[0][1] if len(items) == 1 else "",
+                    dedupe_key=f"digest:{user_id}:{today.isoformat()}",
+                )
+            written += row is not None
     return written

@@ -19,4 +19,11 @@ class OutboxPasswordResetForm(PasswordResetForm):
     ):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        notify(recipient=context["user"], kind="password_reset", subject=subject, body=body, in_app=False)
+        # Rendered in the language of the request, which is the recipient's own.
+        notify(
+            recipient=context["user"],
+            kind="password_reset",
+            subject=lambda: subject,
+            body=lambda: body,
+            in_app=False,
+        )

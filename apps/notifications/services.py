@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from celery import signature
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.core.text import one_line
 
@@ -31,12 +32,30 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
+SUBJECT_LENGTH = 200
+
+
+def in_language_of(recipient):
+    """Text written for `recipient` is in their language, not the actor's (DESIGN §5)."""
+    return translation.override(getattr(recipient, "language", "") or settings.LANGUAGE_CODE)
+
+
+def clipped(text: str, length: int) -> str:
+    """At most `length` characters, cut at a word with an ellipsis, never mid-word."""
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0].rstrip(" ,;:—-")
+    return cut + "…"
+
+
 def notify(
     *,
     recipient,
     kind: str,
-    subject: str,
-    body: str = "",
+    subject: Callable[[], str],
+    body: Callable[[], str] | None = None,
     url: str = "",
     dedupe_key: str | None = None,
     in_app: bool = True,
@@ -44,16 +63,23 @@ def notify(
 ) -> Notification | None:
     """Record a notification in the caller's transaction and queue its mail on commit.
 
-    With a `dedupe_key` already used, nothing is written and None is returned."""
+    `subject` and `body` are callables that build the text: they run in the recipient's
+    language (a string built beforehand would be in the actor's). With a `dedupe_key`
+    already used, nothing is written and None is returned."""
+    if not callable(subject) or (body is not None and not callable(body)):
+        raise TypeError("notify(): subject and body are callables, run in the recipient's language")
     if recipient is None or not recipient.is_active:
         return None
     wants_mail = send_email and bool(recipient.email) and not getattr(recipient, "is_system", False)
+    with in_language_of(recipient):
+        subject_text = str(subject())
+        body_text = str(body()) if body is not None else ""
     row = Notification(
         recipient=recipient,
         kind=kind,
         # One line: a title with a line break must never make a mail that cannot be sent.
-        subject=one_line(subject)[:200],
-        body=body,
+        subject=clipped(one_line(subject_text), SUBJECT_LENGTH),
+        body=body_text,
         url=url[:500],
         dedupe_key=dedupe_key,
         in_app=in_app,

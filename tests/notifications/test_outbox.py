@@ -16,7 +16,14 @@ from apps.notifications.models import Notification
 
 def _make(p, n=3, **kw):
     return [
-        services.notify(recipient=p.hugo, kind="test", subject=f"Subject {i}", body="b", url="/x/", **kw)
+        services.notify(
+            recipient=p.hugo,
+            kind="test",
+            subject=lambda i=i: f"Subject {i}",
+            body=lambda: "b",
+            url="/x/",
+            **kw,
+        )
         for i in range(n)
     ]
 
@@ -24,15 +31,19 @@ def _make(p, n=3, **kw):
 @pytest.mark.django_db
 def test_a_rolled_back_event_leaves_no_notification(p):
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.notify(recipient=p.hugo, kind="test", subject="never")
+        services.notify(recipient=p.hugo, kind="test", subject=lambda: "never")
         raise RuntimeError("the event failed")
     assert not Notification.objects.filter(subject="never").exists()
 
 
 @pytest.mark.django_db
 def test_dedupe_key_prevents_a_second_digest(p):
-    first = services.notify(recipient=p.hugo, kind="digest", subject="d", dedupe_key="digest:1:2026-11-23")
-    second = services.notify(recipient=p.hugo, kind="digest", subject="d", dedupe_key="digest:1:2026-11-23")
+    first = services.notify(
+        recipient=p.hugo, kind="digest", subject=lambda: "d", dedupe_key="digest:1:2026-11-23"
+    )
+    second = services.notify(
+        recipient=p.hugo, kind="digest", subject=lambda: "d", dedupe_key="digest:1:2026-11-23"
+    )
     assert first is not None
     assert second is None
     assert Notification.objects.filter(dedupe_key="digest:1:2026-11-23").count() == 1
@@ -118,14 +129,14 @@ def test_two_workers_at_once_never_send_one_row_twice(p):
 @pytest.mark.django_db
 def test_notifications_are_mailed_on_commit_in_process(p, django_capture_on_commit_callbacks, mailoutbox):
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(recipient=p.hugo, kind="test", subject="Hello Hugo", url="/plans/1/")
+        services.notify(recipient=p.hugo, kind="test", subject=lambda: "Hello Hugo", url="/plans/1/")
     assert [m.subject for m in mailoutbox] == ["Hello Hugo"]
     assert "/plans/1/" in mailoutbox[0].body
 
 
 @pytest.mark.django_db
 def test_system_accounts_get_no_mail(p):
-    row = services.notify(recipient=p.sam, kind="test", subject="x")
+    row = services.notify(recipient=p.sam, kind="test", subject=lambda: "x")
     assert row.send_email is False
 
 
@@ -144,8 +155,10 @@ def test_password_reset_mail_goes_through_the_outbox(
 
 @pytest.mark.django_db
 def test_inbox_shows_unread_count_and_marks_read(client, p):
-    services.notify(recipient=p.hugo, kind="test", subject="Plan at risk", url="/organisation/departments/")
-    services.notify(recipient=p.wanda, kind="test", subject="Not for Hugo")
+    services.notify(
+        recipient=p.hugo, kind="test", subject=lambda: "Plan at risk", url="/organisation/departments/"
+    )
+    services.notify(recipient=p.wanda, kind="test", subject=lambda: "Not for Hugo")
     client.force_login(p.hugo)
     page = client.get(reverse("notifications:inbox")).content.decode()
     assert "Plan at risk" in page
@@ -162,7 +175,7 @@ def test_inbox_shows_unread_count_and_marks_read(client, p):
 
 @pytest.mark.django_db
 def test_someone_elses_notification_is_not_found(client, p):
-    row = services.notify(recipient=p.wanda, kind="test", subject="private")
+    row = services.notify(recipient=p.wanda, kind="test", subject=lambda: "private")
     client.force_login(p.hugo)
     assert client.post(reverse("notifications:read", args=[row.pk])).status_code == 404
     row.refresh_from_db()
@@ -173,7 +186,9 @@ def test_someone_elses_notification_is_not_found(client, p):
 def test_mail_count_matches(p):
     # One mail per pending notification, to its recipient, in batches of `limit`; a second
     # run sends nothing more.
-    rows = _make(p, 3) + [services.notify(recipient=p.wanda, kind="test", subject="For Wanda", body="b")]
+    rows = _make(p, 3) + [
+        services.notify(recipient=p.wanda, kind="test", subject=lambda: "For Wanda", body=lambda: "b")
+    ]
     mail.outbox = []
     assert services.send_pending_email(limit=3) == {"claimed": 3, "sent": 3, "failed": 0}
     assert len(mail.outbox) == 3

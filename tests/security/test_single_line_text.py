@@ -92,7 +92,7 @@ def test_a_free_agenda_item_title_must_be_one_line(p, hierarchy):
 
 
 def test_a_notification_subject_is_one_line_and_its_mail_is_sent(p):
-    notify(recipient=p.hugo, kind="plan_owner", subject="You own “Fix\r\nBcc: x@y.example”\t now")
+    notify(recipient=p.hugo, kind="plan_owner", subject=lambda: "You own “Fix\r\nBcc: x@y.example”\t now")
     assert Notification.objects.get().subject == "You own “Fix Bcc: x@y.example” now"
     assert send_pending_email()["sent"] == 1
     assert mail.outbox[0].subject == "You own “Fix Bcc: x@y.example” now"
@@ -101,7 +101,7 @@ def test_a_notification_subject_is_one_line_and_its_mail_is_sent(p):
 
 def test_a_stored_subject_with_a_newline_is_still_delivered(p):
     # Rows written before the fix: sending collapses them instead of failing 8 times.
-    notify(recipient=p.hugo, kind="plan_owner", subject="placeholder")
+    notify(recipient=p.hugo, kind="plan_owner", subject=lambda: "placeholder")
     Notification.objects.update(subject="Old\r\nBcc: x@y.example")
     result = send_pending_email()
     assert result == {"claimed": 1, "sent": 1, "failed": 0}
