@@ -160,7 +160,7 @@ def live_figures(items, period: Period) -> dict[int, dict]:
                 plan_overdue=plan.overdue_flag,
             )
         if item.follow_up_id:
-            figure.update(follow_up_status=item.follow_up.get_status_display())
+            figure.update(follow_up_status=item.follow_up.status)  # a code: shown in the reader's language
         figures[item.pk] = figure
     return figures
 

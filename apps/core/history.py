@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext
 
 from .models import HistoryEntry
 
@@ -125,3 +129,49 @@ def history_for(obj, limit: int = 50) -> Iterable[HistoryEntry]:
         .select_related("actor")
         .order_by("-at", "-pk")[:limit]
     )
+
+
+def readable_changes(entry: HistoryEntry) -> list[dict]:
+    """An entry's changes for the reader's language: the field's label as the model says it
+    now, a choice as its label (whatever language it was recorded in), yes / no for a flag."""
+    model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
+    fields = {f.name: f for f in tracked_fields(model)} if model is not None else {}
+    rows = []
+    for name, change in entry.changes.items():
+        field = fields.get(name)
+        rows.append(
+            {
+                "label": str(field.verbose_name) if field is not None else change.get("label", name),
+                "before": _shown(field, change.get("before")),
+                "after": _shown(field, change.get("after")),
+            }
+        )
+    return rows
+
+
+def _shown(field, value):
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if field is not None and field.choices and isinstance(value, str):
+        return choice_label(field, value)
+    return value
+
+
+def choice_label(field, value: str) -> str:
+    """A choice recorded as its code or as its label in any language, in the reader's."""
+    code = _choice_codes(field).get(value)
+    return value if code is None else str(dict(field.flatchoices)[code])
+
+
+@functools.cache
+def _choice_codes(field) -> dict[str, object]:
+    """Every way a choice may have been recorded (its code, its label in each language) →
+    its code."""
+    codes = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for code, label in field.flatchoices:
+                codes[str(label)] = code
+    for code, _label in field.flatchoices:
+        codes[str(code)] = code
+    return codes

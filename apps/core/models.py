@@ -72,3 +72,8 @@ class HistoryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type_id}:{self.object_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+    def readable_changes(self) -> list[dict]:
+        from .history import readable_changes  # history imports this module
+
+        return readable_changes(self)

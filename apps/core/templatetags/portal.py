@@ -82,3 +82,16 @@ def url_with(context, **changes):
     for key, value in changes.items():
         params[key] = value
     return "?" + params.urlencode()
+
+
+@register.filter
+def choice(value, field_path: str):
+    """A choice stored as its code or as its label in any language (frozen figures,
+    history) shown in the reader's language: `{{ code|choice:"committees.Decision.status" }}`."""
+    from django.apps import apps as django_apps
+
+    from apps.core.history import choice_label
+
+    app_model, field_name = field_path.rsplit(".", 1)
+    field = django_apps.get_model(app_model)._meta.get_field(field_name)
+    return choice_label(field, str(value)) if value not in (None, "") else value
