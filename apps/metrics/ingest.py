@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import re
@@ -88,27 +89,66 @@ def not_utf8() -> str:
     return _("The file is not UTF-8 text (save it as CSV UTF-8).")
 
 
+def _field_word(name: str) -> str:
+    return {"department": _("department"), "channel": _("channel")}.get(name, name)
+
+
+# Spreadsheets in comma-decimal locales (Spanish Excel among them) write ";" between fields
+# and "12,5" for 12.5; a dot may then group thousands ("1.234,5").
+DECIMAL_COMMA = re.compile(r"^\s*[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+\s*$")
+NUMBER_FIELDS = ("value", "sample_size")
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """ ";" when the header separates its fields with semicolons, else ","."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def decimal_point(text: str) -> str:
+    """ "1.234,5" and "12,5" (a semicolon file's numbers) as "1234.5" and "12.5"."""
+    if DECIMAL_COMMA.match(text):
+        return text.replace(".", "").replace(",", ".")
+    return text
+
+
 def rows_from_csv(stream: io.TextIOBase | Iterable[str]) -> Iterator[dict]:
-    """CSV with a header row naming the fields; yields dicts (strings; '' = empty)."""
-    reader = csv.reader(stream)
+    """CSV with a header row naming the fields; yields dicts (strings; '' = empty).
+
+    Separated by commas, or by semicolons with decimal commas (detected from the header);
+    a byte-order mark before the header, quoted or not, is ignored."""
+    lines = iter(stream)
     try:
-        header = next(reader)
+        first = next(lines)
     except StopIteration:
+        first = None
+    except UnicodeDecodeError as exc:
+        raise BadPayload(not_utf8()) from exc
+    if first is None or not first.strip("\ufeff\r\n "):
         # An empty body is a mistake (a lost upload, a wrong file), never "0 rows created".
         raise BadPayload(
-            f"the CSV is empty: its first line must be the header ({', '.join(FIELDS)})"
-        ) from None
+            _("the CSV is empty: its first line must be the header (%(fields)s)")
+            % {"fields": ", ".join(FIELDS)}
+        )
+    first = first.lstrip("\ufeff")
+    delimiter = sniff_delimiter(first)
+    reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
+    try:
+        header = next(reader)
     except UnicodeDecodeError as exc:
         raise BadPayload(not_utf8()) from exc
     except csv.Error as exc:
-        raise BadPayload(f"not readable CSV: {exc}") from exc
+        raise BadPayload(_("not readable CSV: %(problem)s") % {"problem": exc}) from exc
     if any("\x00" in h for h in header):
         raise BadPayload(not_utf8())  # UTF-16 without a byte-order mark
     header = [h.strip().lstrip("\ufeff").lower() for h in header]
     missing = [f for f in REQUIRED if f not in header]
     if missing:
-        raise BadPayload(f"the CSV header lacks {', '.join(missing)} (expected {', '.join(FIELDS)})")
+        raise BadPayload(
+            _("the CSV header lacks %(missing)s (expected %(fields)s)")
+            % {"missing": ", ".join(missing), "fields": ", ".join(FIELDS)}
+        )
     width = len(header)
+    numbers = [i for i, name in enumerate(header) if name in NUMBER_FIELDS] if delimiter == ";" else []
     try:
         for values in reader:
             if not values or (len(values) == 1 and not values[0].strip()):
@@ -116,11 +156,13 @@ def rows_from_csv(stream: io.TextIOBase | Iterable[str]) -> Iterator[dict]:
             if len(values) != width:
                 yield {"__width__": (len(values), width)}
                 continue
+            for i in numbers:
+                values[i] = decimal_point(values[i])
             yield dict(zip(header, values, strict=True))
     except UnicodeDecodeError as exc:
         raise BadPayload(not_utf8()) from exc
     except csv.Error as exc:
-        raise BadPayload(f"not readable CSV: {exc}") from exc
+        raise BadPayload(_("not readable CSV: %(problem)s") % {"problem": exc}) from exc
 
 
 def rows_from_json(stream) -> list:
@@ -129,11 +171,11 @@ def rows_from_json(stream) -> list:
     except UnicodeDecodeError as exc:
         raise BadPayload(not_utf8()) from exc
     except (ValueError, RecursionError) as exc:
-        raise BadPayload(f"not valid JSON: {exc}") from exc
+        raise BadPayload(_("not valid JSON: %(problem)s") % {"problem": exc}) from exc
     if isinstance(payload, dict) and isinstance(payload.get("rows"), list):
         payload = payload["rows"]
     if not isinstance(payload, list):
-        raise BadPayload("expected a JSON list of measurement objects")
+        raise BadPayload(_("expected a JSON list of measurement objects"))
     return payload
 
 
@@ -218,16 +260,24 @@ class _RowChecker:
     def check(self, index: int, raw) -> tuple | None:
         """A clean row tuple, or None after recording this row's errors."""
         if not isinstance(raw, dict):
-            self.error(index, None, "each row must be an object with the fields " + ", ".join(FIELDS))
+            self.error(
+                index,
+                None,
+                _("each row must be an object with the fields %(fields)s") % {"fields": ", ".join(FIELDS)},
+            )
             return None
         if "__width__" in raw:
             got, want = raw["__width__"]
-            self.error(index, None, f"this CSV line has {got} values; the header has {want}")
+            self.error(
+                index,
+                None,
+                _("this CSV line has %(got)s values; the header has %(want)s") % {"got": got, "want": want},
+            )
             return None
         before = len(self.errors)
         for name in REQUIRED:
             if name not in raw or raw[name] is None or (isinstance(raw[name], str) and not raw[name].strip()):
-                self.error(index, name, "this field is required")
+                self.error(index, name, _("this field is required"))
         if len(self.errors) > before:
             return None
         metric = self._metric(index, raw)
@@ -242,7 +292,10 @@ class _RowChecker:
         reserved_for = self.reserved_codes.get(raw["metric"].strip())
         if (source in RESERVED_SOURCES or reserved_for) and self.system_source != (reserved_for or source):
             self.error(
-                index, "source", f"{raw['metric'].strip()} / {source}: computed by the portal, not uploaded"
+                index,
+                "source",
+                _("%(metric)s / %(source)s: computed by the portal, not uploaded")
+                % {"metric": raw["metric"].strip(), "source": source},
             )
             return None
         metric_id, frequency, _agg, owner_dept = metric
@@ -250,8 +303,11 @@ class _RowChecker:
             self.error(
                 index,
                 "metric",
-                f"you may record {raw['metric'].strip()} only for your department's rows "
-                "or for metrics your department owns",
+                _(
+                    "you may record %(metric)s only for your department's rows or for metrics "
+                    "your department owns"
+                )
+                % {"metric": raw["metric"].strip()},
             )
             return None
         key = (metric_id, period_start, dept_id or 0, chan_id or 0, source)
@@ -260,7 +316,8 @@ class _RowChecker:
             self.error(
                 index,
                 None,
-                f"duplicate of row {first} (same metric, period_start, department, channel and source)",
+                _("duplicate of row %(row)s (same metric, period_start, department, channel and source)")
+                % {"row": first},
             )
             return None
         self.seen[key] = index
@@ -270,32 +327,34 @@ class _RowChecker:
         try:
             code = _text(raw.get("metric"), csv_mode=self.csv_mode)
         except TypeError:
-            self.error(index, "metric", "must be a metric code (text)")
+            self.error(index, "metric", _("must be a metric code (text)"))
             return None
         found = self.lookups.metrics.get(code)
         if found is None:
-            self.error(index, "metric", f"unknown metric code {code[:60]!r}")
+            self.error(index, "metric", _("unknown metric code %(code)s") % {"code": repr(code[:60])})
         return found
 
     def _date(self, index, value, metric) -> date | None:
         if not isinstance(value, str) or isinstance(value, _NonFinite) or not ISO_DATE.match(value.strip()):
-            self.error(index, "period_start", "must be an ISO date, YYYY-MM-DD")
+            self.error(index, "period_start", _("must be an ISO date, YYYY-MM-DD"))
             return None
         try:
             day = date.fromisoformat(value.strip())
         except ValueError:
-            self.error(index, "period_start", f"{value.strip()!r} is not a real date")
+            self.error(
+                index, "period_start", _("%(value)s is not a real date") % {"value": repr(value.strip())}
+            )
             return None
         if metric is not None and not is_aligned(metric[1], day):
-            rule = {
-                "weekly": "a Monday",
-                "monthly": "the first day of a month",
-                "quarterly": "the first day of a quarter",
-                "yearly": "1 January",
+            message = {
+                "weekly": _("%(day)s is not aligned with this weekly metric: use a Monday"),
+                "monthly": _("%(day)s is not aligned with this monthly metric: use the first day of a month"),
+                "quarterly": _(
+                    "%(day)s is not aligned with this quarterly metric: use the first day of a quarter"
+                ),
+                "yearly": _("%(day)s is not aligned with this yearly metric: use 1 January"),
             }[metric[1]]
-            self.error(
-                index, "period_start", f"{day} is not aligned with this {metric[1]} metric: use {rule}"
-            )
+            self.error(index, "period_start", message % {"day": day})
             return None
         return day
 
@@ -303,26 +362,32 @@ class _RowChecker:
         try:
             code = _text(raw.get(name), csv_mode=self.csv_mode)
         except TypeError:
-            self.error(index, name, f"must be a {name} code (text) or empty")
+            self.error(
+                index, name, _("must be a %(field)s code (text) or empty") % {"field": _field_word(name)}
+            )
             return None
         if code is None:
             return None
         found = table.get(code)
         if found is None:
-            self.error(index, name, f"unknown {name} code {code[:60]!r}")
+            self.error(
+                index,
+                name,
+                _("unknown %(field)s code %(code)s") % {"field": _field_word(name), "code": repr(code[:60])},
+            )
         return found
 
     def _source(self, index, value) -> str | None:
         try:
             source = _text(value, csv_mode=self.csv_mode)
         except TypeError:
-            self.error(index, "source", "must be text")
+            self.error(index, "source", _("must be text"))
             return None
         if source is not None and len(source) > MAX_SOURCE:
-            self.error(index, "source", f"at most {MAX_SOURCE} characters")
+            self.error(index, "source", _("at most %(n)s characters") % {"n": MAX_SOURCE})
             return None
         if source is not None and any(ord(c) < 32 for c in source):
-            self.error(index, "source", "must not contain control characters")
+            self.error(index, "source", _("must not contain control characters"))
             return None
         return source
 
@@ -330,13 +395,13 @@ class _RowChecker:
         try:
             number = _number(value, csv_mode=self.csv_mode)
         except TypeError:
-            self.error(index, name, "must be a number")
+            self.error(index, name, _("must be a number"))
             return None
         except ValueError:
-            self.error(index, name, "must be a finite number (not text, NaN or infinity)")
+            self.error(index, name, _("must be a finite number (not text, NaN or infinity)"))
             return None
         if number is not None and abs(number) > 1e300:
-            self.error(index, name, "is too large")
+            self.error(index, name, _("is too large"))
             return None
         return number
 
@@ -344,12 +409,14 @@ class _RowChecker:
         present = "sample_size" in raw and raw["sample_size"] is not None and raw["sample_size"] != ""
         if not present:
             if metric is not None and metric[2] == "mean":
-                self.error(index, "sample_size", "required for a mean metric (the actual is weighted by it)")
+                self.error(
+                    index, "sample_size", _("required for a mean metric (the actual is weighted by it)")
+                )
                 return None
             return 1.0
         number = self._value(index, raw["sample_size"], "sample_size")
         if number is not None and number < 1:
-            self.error(index, "sample_size", "must be at least 1")
+            self.error(index, "sample_size", _("must be at least 1"))
             return None
         return number
 

@@ -570,3 +570,24 @@ def last_closed_gaps(codes=None, *, today=None) -> dict[str, float | None]:
         if wanted[code] == Period(kind, start):
             result[code] = gap if own is not None else None
     return result
+
+
+def upload_codes() -> dict:
+    """The codes a measurement file may name, for the upload page: metrics (not those the
+    portal computes itself), departments and channels."""
+    from apps.organization.models import Channel, Department
+
+    from .ingest import reserved_metric_codes
+
+    reserved = reserved_metric_codes()
+    return {
+        "metrics": [
+            m
+            for m in Metric.objects.filter(archived=False)
+            .order_by("code")
+            .only("code", "name", "frequency", "aggregation", "unit")
+            if m.code not in reserved
+        ],
+        "departments": list(Department.objects.filter(archived=False).order_by("code").only("code", "name")),
+        "channels": list(Channel.objects.filter(archived=False).order_by("code").only("code", "name")),
+    }

@@ -362,7 +362,11 @@ def upload(request):
                 _("%(created)s rows created, %(updated)s updated; the roll-up is queued.")
                 % {"created": result.created, "updated": result.updated},
             )
-    return render(request, "metrics/upload.html", {"form": form, "result": result, "problem": problem})
+    return render(
+        request,
+        "metrics/upload.html",
+        {"form": form, "result": result, "problem": problem, "codes": selectors.upload_codes()},
+    )
 
 
 def rollup_page(request):
