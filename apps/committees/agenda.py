@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.actions.models import ActionPlan
 from apps.actions.selectors import plans_annotated
@@ -101,24 +102,39 @@ def generate(review: Review) -> list[AgendaItem]:
     follow_ups = (
         Decision.objects.filter(item__review__committee=committee, status=Decision.Status.OPEN)
         .exclude(item__review=review)
-        .select_related("item__metric")
+        .select_related("item__metric", "item__plan")
+        .order_by("due", "pk")
     )
+    # One item per subject, every open decision listed under it (live_figures): follow-ups
+    # on a metric or plan already on the agenda join that item instead of repeating it.
+    on_agenda = {_subject(item) for _money, item in proposals}
+    by_subject: dict[tuple, list[Decision]] = {}
     for decision in follow_ups:
-        money = (
-            (now.get(decision.item.metric_id).value_at_stake or 0.0)
-            if decision.item.metric_id in now
-            else 0.0
-        )
+        by_subject.setdefault(_subject(decision.item), []).append(decision)
+    for subject, decisions in by_subject.items():
+        if subject in on_agenda:
+            continue
+        first = decisions[0]
+        money = (now[first.item.metric_id].value_at_stake or 0.0) if first.item.metric_id in now else 0.0
+        if len(decisions) == 1:
+            title = _("Follow-up: %(text)s") % {"text": first.text[:200]}
+            reason = _("due %(due)s") % {"due": first.due} if first.due else _("open")
+        else:
+            title = _("Follow-up: %(text)s") % {"text": first.item.title[:200]}
+            reason = ngettext("%(n)s open decision", "%(n)s open decisions", len(decisions)) % {
+                "n": len(decisions)
+            }
         proposals.append(
             (
                 money,
                 AgendaItem(
                     review=review,
                     kind=AgendaItem.Kind.FOLLOW_UP,
-                    follow_up=decision,
-                    metric=decision.item.metric,
-                    title=_("Follow-up: %(text)s") % {"text": decision.text[:200]},
-                    reason=_("due %(due)s") % {"due": decision.due} if decision.due else _("open"),
+                    follow_up=first,
+                    metric=first.item.metric,
+                    plan=first.item.plan,
+                    title=title,
+                    reason=reason,
                     value_at_stake=money,
                 ),
             )
@@ -131,15 +147,52 @@ def generate(review: Review) -> list[AgendaItem]:
     return AgendaItem.objects.bulk_create(items)
 
 
+def _subject(item: AgendaItem) -> tuple:
+    """What an agenda item is about: its metric, else its plan, else its title."""
+    if item.metric_id:
+        return ("metric", item.metric_id)
+    if item.plan_id:
+        return ("plan", item.plan_id)
+    return ("title", item.title)
+
+
+def _open_decisions(items) -> dict[tuple, list[dict]]:
+    """The open decisions of earlier reviews of these items' committee, by subject."""
+    if not items:
+        return {}
+    review = items[0].review
+    found: dict[tuple, list[dict]] = {}
+    for decision in (
+        Decision.objects.filter(item__review__committee_id=review.committee_id, status=Decision.Status.OPEN)
+        .exclude(item__review=review)
+        .select_related("item", "owner")
+        .order_by("due", "pk")
+    ):
+        found.setdefault(_subject(decision.item), []).append(
+            {
+                "text": decision.text,
+                "owner": str(decision.owner) if decision.owner else None,
+                "due": decision.due.isoformat() if decision.due else None,
+                "overdue": decision.is_overdue,
+                "review": decision.item.review_id,
+            }
+        )
+    return found
+
+
 def live_figures(items, period: Period) -> dict[int, dict]:
     """The numbers shown beside each item during the meeting (a fixed number of queries)."""
     metric_ids = {i.metric_id for i in items if i.metric_id}
     snaps = _org_snapshots(metric_ids, period)
     plan_ids = {i.plan_id for i in items if i.plan_id}
     plans = {p.pk: p for p in plans_annotated().filter(pk__in=plan_ids)}
+    decisions = _open_decisions(items)
     figures = {}
     for item in items:
         figure: dict = {"period": str(period)}
+        subject = _subject(item.follow_up.item) if item.follow_up_id else _subject(item)
+        if decisions.get(subject):
+            figure["open_decisions"] = decisions[subject]
         snap = snaps.get(item.metric_id) if item.metric_id else None
         if snap is not None:
             figure.update(
@@ -154,7 +207,7 @@ def live_figures(items, period: Period) -> dict[int, dict]:
         plan = plans.get(item.plan_id) if item.plan_id else None
         if plan is not None:
             figure.update(
-                plan_status=plan.get_status_display(),
+                plan_status=plan.status,  # a code: shown in the reader's language
                 plan_due=plan.due.isoformat() if plan.due else None,
                 plan_progress=plan.progress,
                 plan_overdue=plan.overdue_flag,
@@ -168,7 +221,7 @@ def live_figures(items, period: Period) -> dict[int, dict]:
 def item_figures(review: Review) -> list[tuple[AgendaItem, dict]]:
     """Each agenda item with its numbers: frozen at close once the review is closed, live
     before (the workspace and a draft of the minutes)."""
-    items = list(review.items.all())
+    items = list(review.items.select_related("follow_up__item"))
     if review.is_closed:
         return [(item, item.figures or {}) for item in items]
     live = live_figures(items, agenda_period(review))
@@ -177,7 +230,7 @@ def item_figures(review: Review) -> list[tuple[AgendaItem, dict]]:
 
 def freeze(review: Review) -> None:
     """Store each item's figures on the item: the minutes never recompute them."""
-    items = list(review.items.select_related("follow_up"))
+    items = list(review.items.select_related("follow_up__item"))
     figures = live_figures(items, agenda_period(review))
     for item in items:
         AgendaItem.objects.filter(pk=item.pk).update(figures=figures[item.pk])

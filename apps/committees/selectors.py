@@ -26,7 +26,7 @@ def review_workspace(pk: int) -> Review:
             "committee__members",
             Prefetch(
                 "items",
-                queryset=AgendaItem.objects.select_related("metric", "plan", "follow_up")
+                queryset=AgendaItem.objects.select_related("metric", "plan", "follow_up__item")
                 .prefetch_related(
                     Prefetch("notes", queryset=ReviewNote.objects.select_related("author")),
                     Prefetch(
