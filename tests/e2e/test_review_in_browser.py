@@ -8,18 +8,12 @@ from io import BytesIO
 import pytest
 from django.core.management import call_command
 
+from tests.e2e.conftest import sign_in
+
 PASSWORD = "demo-portal-2026"
 DECISION = "Cut the wait with a callback pilot in the contact centre"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, base, email):
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
 
 
 def test_cx_leader_runs_a_review_and_the_head_finds_the_draft_plan(live_server, chromium, settings, tmp_path):
@@ -31,7 +25,7 @@ def test_cx_leader_runs_a_review_and_the_head_finds_the_draft_plan(live_server, 
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
 
-    sign_in(page, base, "cx.leader@demo.cx")
+    sign_in(page, base, "cx.leader@demo.cx", PASSWORD)
     page.goto(base + "/committees/")
     page.click("text=CX steering committee")
     page.locator("tr.review-scheduled a").first.click()
@@ -65,7 +59,7 @@ def test_cx_leader_runs_a_review_and_the_head_finds_the_draft_plan(live_server, 
 
     context = chromium.new_context(locale="en-GB")
     page = context.new_page()
-    sign_in(page, base, "head.service@demo.cx")
+    sign_in(page, base, "head.service@demo.cx", PASSWORD)
     page.goto(base + "/plans/?status=draft")
     assert DECISION in page.content()
     page.click(f"text={DECISION}")
