@@ -15,7 +15,9 @@
                    borderDash: s.dash || [], spanGaps: true, tension: 0.2, pointRadius: 3 };
         })
       },
+      // Axis numbers in the reader's locale (Intl): "1.234,5" in Spanish, "1,234.5" in English.
       options: { responsive: true, maintainAspectRatio: false, animation: false,
+                 locale: document.documentElement.lang || "en",
                  plugins: { legend: { position: "bottom" } } }
     });
   }

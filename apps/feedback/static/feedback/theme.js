@@ -16,6 +16,7 @@
         ]
       },
       options: { responsive: true, maintainAspectRatio: false, animation: false,
+                 locale: document.documentElement.lang || "en",
                  plugins: { legend: { position: "bottom" } } }
     });
   });

@@ -12,6 +12,7 @@
       data: { datasets: [{ label: label, data: points, borderColor: "#23407a", backgroundColor: "#23407a",
                            stepped: false, tension: 0, pointRadius: 3 }] },
       options: { responsive: true, maintainAspectRatio: false, animation: false, parsing: true,
+                 locale: document.documentElement.lang || "en",
                  scales: { x: { type: "linear", reverse: !!data.reverse }, y: { beginAtZero: true } },
                  plugins: { legend: { display: false } } }
     });
