@@ -26,7 +26,11 @@ PAGES = [
     ("cx.leader@demo.cx", "/committees/", "committees.png"),
     ("cx.leader@demo.cx", "/organisation/departments/4/", "department.png"),
     ("cx.leader@demo.cx", "REVIEW", "review-workspace.png"),
+    ("head.service@demo.cx", "/me/", "my-work.png"),
+    ("executive@demo.cx", "/search/?q=call", "search.png"),
 ]
+# Every page at a desktop width (the file name as above) and at a phone's (…-390.png).
+WIDTHS = [(1400, ""), (390, "-390")]
 
 
 def main() -> None:
@@ -36,8 +40,9 @@ def main() -> None:
             executable_path="/usr/bin/chromium",
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        for email, path, name in PAGES:
-            context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
+        for (email, path, name), (width, suffix) in [(p, w) for p in PAGES for w in WIDTHS]:
+            name = name.replace(".png", f"{suffix}.png")
+            context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
             page = context.new_page()
             page.goto(BASE + "/accounts/login/")
             page.fill("input[name=username]", email)
