@@ -145,3 +145,9 @@ def test_search_is_in_spanish_for_a_spanish_reader(client, w):
     w.erin.save(update_fields=["language"])
     html = signed_in(client, w.erin).get(reverse("search"), {"q": "handle"}).content.decode()
     assert "Métricas" in html and "resultado" in html
+
+
+def test_a_participant_sees_their_scorecard_in_my_work(client, w):
+    page = signed_in(client, w.cora).get(reverse("my-work")).content.decode()
+    section = page.split('id="my-scorecards"', 1)[1]
+    assert w.bonus_approved.name in section
