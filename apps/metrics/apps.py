@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import roles
-from apps.core.registry import NavEntry, registry
+from apps.core.registry import DEPARTMENT_PAGE, NavEntry, registry
 
 
 class MetricsConfig(AppConfig):
@@ -11,7 +11,7 @@ class MetricsConfig(AppConfig):
     verbose_name = _("Metrics")
 
     def ready(self):
-        from . import permissions
+        from . import hooks, permissions
 
         def may_upload(user) -> bool:
             # A system account ingests through the API, not the upload page.
@@ -20,3 +20,5 @@ class MetricsConfig(AppConfig):
         registry.add_nav(NavEntry(_("Hierarchy"), "metrics:hierarchy", roles.everyone, order=20))
         registry.add_nav(NavEntry(_("Metrics"), "metrics:metric-list", roles.everyone, order=30))
         registry.add_nav(NavEntry(_("Upload"), "metrics:upload", may_upload, order=70))
+        # The department page lists the metrics a department owns, first (before its plans).
+        registry.add_section(DEPARTMENT_PAGE, hooks.department_metrics, order=5)
