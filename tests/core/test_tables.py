@@ -1,12 +1,10 @@
 import csv
+import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.test import RequestFactory
-
-import datetime as dt
-from decimal import Decimal
-
 from django.utils import timezone, translation
 
 from apps.actions.models import ActionPlan

@@ -118,7 +118,7 @@ def test_a_quarterly_metric_in_a_month_points_to_its_quarter_on_its_hierarchy_ro
         reverse("metrics:hierarchy-children", args=["REVENUE"]) + "?period=2026-02&root=REVENUE&path=REVENUE"
     )
     html = client.get(url).content.decode()
-    rows = {code: row for code, row in re.findall(r'data-code="(\w+)"(.*?)</tr>', html, re.S)}
+    rows = dict(re.findall(r'data-code="(\w+)"(.*?)</tr>', html, re.S))
     assert set(rows) == {"CSAT", "NPS"}
     assert "measured quarterly — " in rows["NPS"] and "see 2026-Q1" in rows["NPS"]
     assert "period=2026-Q1&amp;scope=org" in rows["NPS"]
