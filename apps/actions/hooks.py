@@ -3,10 +3,7 @@ department page, and the daily reminder digest. Those pages know nothing of plan
 `ActionsConfig.ready()` adds these to `apps.core.registry`."""
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from apps.metrics.models import Metric, RollupSnapshot
 
 from . import selectors
 from .models import ActionPlan
@@ -24,21 +21,11 @@ def metric_plans(request, metric):
 
 
 def department_work(request, department):
-    today = timezone.localdate()
-    month_start = today.replace(day=1)
-    metrics = list(Metric.objects.filter(owner_department=department, archived=False).order_by("name"))
-    snaps = {
-        s.metric_id: s
-        for s in RollupSnapshot.objects.filter(
-            metric__in=metrics, period_kind="month", period_start=month_start, scope_kind="org"
-        )
-    }
+    # The department's metrics are the metrics app's own section (metrics.hooks).
     return {
         "template": "actions/_department_work.html",
-        "metrics": [(m, snaps.get(m.pk)) for m in metrics],
         "plans": list(selectors.department_plans(department)),
         "milestones": list(selectors.department_milestones(department)[:50]),
-        "period": month_start.strftime("%Y-%m"),
     }
 
 

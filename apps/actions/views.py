@@ -20,7 +20,7 @@ from apps.core.errors import StaleEdit
 from apps.core.forms import form_page
 from apps.core.permissions import require
 from apps.core.registry import PLAN_DETAIL, registry
-from apps.core.tables import Column, Table, csv_download, plain
+from apps.core.tables import Column, Table, csv_download, export_value, plain
 from apps.metrics.models import Metric
 from apps.metrics.scopes import last_closed_month
 from apps.organization.models import Department
@@ -32,6 +32,11 @@ from .models import ActionPlan, ExpectedImpact
 
 def _overdue_row(plan) -> str:
     return "overdue" if getattr(plan, "overdue_flag", False) else ""
+
+
+def _department_scope(code: str | None) -> str:
+    """The scope label of a list filtered to a department (as the API's `dept:CS`), else `org`."""
+    return f"dept:{code}" if code else "org"
 
 
 @require_safe
@@ -57,12 +62,23 @@ def plan_list(request):
                 sort="progress",
                 numeric=True,
                 value=lambda p: None if p.progress is None else round(p.progress),
+                digits=0,
             ),
-            Column("cost_estimate", _("Cost"), sort="cost_estimate", numeric=True),
+            Column(
+                "cost_estimate",
+                _("Cost"),
+                sort="cost_estimate",
+                numeric=True,
+                unit=settings.PORTAL_CURRENCY,
+                digits=0,
+            ),
         ],
         default_sort="due",
         export_name="action-plans",
         row_class=_overdue_row,
+        # Plans are a state, not a period's figures: the export is as of today, for the
+        # department the list is filtered to (its owner department) or the organisation.
+        export_scope=_department_scope(request.GET.get("department")),
     )
     if table.wants_csv():
         return table.csv_response()
@@ -114,13 +130,13 @@ def plan_ranking(request):
                     plan.title,
                     plan.get_status_display(),
                     plan.owner_department.code,
-                    plan.effort,
+                    plan.get_effort_display(),
                     plain(plan.cost_estimate, 0),
                     plain(fig.benefit, 0),
                     plain(fig.within, 0),
                     plain(fig.beyond, 0),
                     plain(fig.roi, 2),
-                    "yes" if fig.quick_win else "no",
+                    export_value(fig.quick_win),
                 ]
                 for rank, (plan, fig) in enumerate(ranked, start=1)
             ),
@@ -372,14 +388,22 @@ def responsibility_matrix(request):
         ids = {d.pk for d in shown}
         rows = [r for r in rows if ids & set(r[2])]
     if request.GET.get("format") == "csv":
+        # Roles in words in the reader's language, not the codes the page keys its cells on;
+        # the matrix is today's assignment (as of today) for the department shown or all.
+        words = {"owner": _("owner"), "contributor": _("contributor")}
+        kinds = {"metric": _("metric"), "plan": _("plan")}
+        scope = _department_scope(request.GET.get("department") if shown else None)
+        as_of = timezone.localdate().isoformat()
         return csv_download(
             "responsibility-matrix",
-            ["kind", "subject", *[d.code for d in shown]],
+            ["period", "scope", "kind", "subject", *[d.code for d in shown]],
             (
                 [
-                    kind_name,
+                    as_of,
+                    scope,
+                    kinds.get(kind_name, kind_name),
                     subject.code if kind_name == "metric" else subject.title,
-                    *[cells.get(d.pk, "") for d in shown],
+                    *[words.get(cells.get(d.pk), "") for d in shown],
                 ]
                 for kind_name, subject, cells in rows
             ),

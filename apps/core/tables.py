@@ -7,13 +7,19 @@ the `_table.html` partial renders it; `?format=csv` returns every row as CSV.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 # Spreadsheet programs execute a cell that starts with one of these (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -22,7 +28,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def plain(value: float | None, digits: int = 1) -> int | float | None:
     """A number for a CSV export: rounded to the page's precision, written with a dot and
     no grouping (``26460``, ``-1234.5``), never ``26459.999999999996``; None stays empty."""
-    if value is None:
+    if value is None or not math.isfinite(float(value)):
         return None
     rounded = round(float(value), digits)
     if digits <= 0:
@@ -41,13 +47,47 @@ def measure_digits(value: float | None, metric: Any = None) -> int:
     return 0 if magnitude >= 1000 else (1 if magnitude >= 10 else 2)
 
 
+def export_value(value: Any, digits: int | None = None) -> Any:
+    """A cell as an analyst reads it in a CSV: booleans as yes/no (translated), numbers as
+    plain decimals with a dot rounded to ``digits`` (floats without a column precision as the
+    page's ``cell`` filter shows them: one decimal), dates and times ISO, lazy strings as text."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int):
+        return value if digits is None else plain(value, digits)
+    if isinstance(value, Decimal):
+        # An amount already rounded to its currency's minor unit (incentives) keeps its cents.
+        if not value.is_finite():
+            return None
+        if value.as_tuple().exponent > 0:
+            value = value.quantize(Decimal(1))
+        if digits is not None:
+            value = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        return value + 0  # -0.00 → 0.00; str() of a quantized Decimal has no exponent
+    if isinstance(value, float):
+        return plain(value, 1 if digits is None else digits)
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Promise):
+        return str(value)
+    return value
+
+
 def csv_safe(value: Any) -> Any:
     """Neutralise a cell that a spreadsheet would run as a formula.
 
     Numbers stay numbers (a negative number is data, not a formula)."""
     if value is None:
         return ""
-    if isinstance(value, int | float):
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float | Decimal):
         return value
     text = str(value)
     if text.startswith(FORMULA_PREFIXES):
@@ -76,6 +116,21 @@ class Column:
     value: Callable[[Any], Any] | None = None  # how to read the cell from a row
     link: Callable[[Any], str | None] | None = None
     template: str | None = None  # a partial to render the cell (gets `row`, `cell`)
+    unit: str | None = None  # shown in the CSV header: "Cost (EUR)"
+    digits: int | None = None  # decimals the page shows; the CSV rounds to the same
+
+    @property
+    def export_label(self) -> str:
+        return f"{self.label} ({self.unit})" if self.unit else str(self.label)
+
+    def export(self, row: Any) -> Any:
+        """The cell for a CSV export: a choice field as its words (``get_FOO_display``, in
+        the active language), not its code; everything else through `export_value`."""
+        if self.value is None and not isinstance(row, dict) and "__" not in self.key:
+            display = getattr(row, f"get_{self.key}_display", None)
+            if callable(display):
+                return str(display())
+        return export_value(self.read(row), self.digits)
 
     def read(self, row: Any) -> Any:
         if self.value is not None:
@@ -97,6 +152,12 @@ class Table:
     per_page: int = 25
     export_name: str = "export"
     row_class: Callable[[Any], str] | None = None
+    # The period and scope every CSV row carries (DESIGN §7: "every table exports CSV with
+    # its period and scope"). A list that is a state rather than a period's figures (plans,
+    # people) is "as of" the day it is exported; the scope is a label as the API's (`org`,
+    # `dept:CS`). A table with a column of its own named "period" keeps that column instead.
+    export_period: str | None = None
+    export_scope: str | None = None
     _page: Any = field(default=None, init=False)
 
     @property
@@ -143,6 +204,7 @@ class Table:
                         "numeric": column.numeric,
                         "link": column.link(row) if column.link else None,
                         "template": column.template,
+                        "digits": column.digits,
                         "column": column,
                     }
                 )
@@ -181,13 +243,24 @@ class Table:
     def wants_csv(self) -> bool:
         return self.request.GET.get("format") == "csv"
 
+    def export_lead(self) -> tuple[list[str], list[str]]:
+        """The leading header cells and values: period (unless a column is the period) and scope."""
+        header, values = [], []
+        if not any(c.key == "period" for c in self.columns):
+            header.append("period")
+            values.append(str(self.export_period or timezone.localdate().isoformat()))
+        header.append("scope")
+        values.append(str(self.export_scope or "org"))
+        return header, values
+
     def csv_response(self) -> HttpResponse:
         rows = self.ordered_rows()
         iterator = rows.iterator(chunk_size=2000) if hasattr(rows, "iterator") else rows
+        lead_header, lead = self.export_lead()
         return csv_download(
             self.export_name,
-            [c.label for c in self.columns],
-            ([c.read(r) for c in self.columns] for r in iterator),
+            [*lead_header, *(c.export_label for c in self.columns)],
+            ([*lead, *(c.export(r) for c in self.columns)] for r in iterator),
         )
 
     def context(self) -> dict:

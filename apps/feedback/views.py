@@ -93,6 +93,14 @@ def inbox(request):
         ],
         default_sort="-received_at",
         export_name="feedback",
+        # The inbox as of today, for the department or channel it is filtered to.
+        export_scope=(
+            f"dept:{request.GET['department']}"
+            if request.GET.get("department")
+            else f"channel:{request.GET['channel']}"
+            if request.GET.get("channel")
+            else "org"
+        ),
         row_class=lambda i: "overdue" if getattr(i, "ack_overdue", False) else "",
     )
     if table.wants_csv():

@@ -21,7 +21,7 @@ from apps.core import history
 from apps.core.errors import StaleEdit
 from apps.core.forms import form_page
 from apps.core.permissions import require
-from apps.core.tables import Column, Table, csv_download
+from apps.core.tables import Column, Table, csv_download, export_value
 
 from . import money, payouts, permissions, selectors, services
 from .forms import (
@@ -67,6 +67,7 @@ def plan_list(request):
                 sort="cost",
                 numeric=True,
                 value=lambda p: money.rounded(p.cost),
+                unit=money.currency(),
             ),
         ]
     own = dict(Participant.objects.filter(person_id=user.pk).values_list("plan_id", "pk"))
@@ -372,18 +373,22 @@ def participants_import(request, pk):
 def results_csv(request, pk):
     plan = permissions.get_plan_for_view(request.user, pk)
     components = selectors.components_of(plan)
+    # Period and scope lead as in every export; percentages and the bonus as plain decimals
+    # rounded as the scorecard shows them (one decimal; the currency's minor unit), units in
+    # the header, the provisional flag in words.
+    currency = money.currency()
     header = [
+        "period",
+        "scope",
         "participant",
         "name",
         "department",
         "plan",
-        "period",
         "provisional",
-        *[f"{c.metric.code}:{c.scope}:payout_percent" for c in components],
-        "attainment",
+        *[f"{c.metric.code}:{c.scope}:payout_percent (%)" for c in components],
+        "attainment (%)",
         "participation",
-        "cx_bonus",
-        "currency",
+        f"cx_bonus ({currency})",
     ]
 
     def rows():
@@ -391,17 +396,20 @@ def results_csv(request, pk):
             by_component = {c.component_id: c for c in result.components.all()}
             participant = result.participant
             yield [
+                plan.period,
+                "org",
                 participant.person.email,
                 participant.person.display_name,
                 participant.department.code if participant.department else "",
                 plan.name,
-                plan.period,
-                result.provisional,
-                *[by_component[c.pk].payout_percent if c.pk in by_component else "" for c in components],
-                result.attainment,
-                result.participation,
-                money.rounded(result.cx_bonus),
-                money.currency(),
+                export_value(result.provisional),
+                *[
+                    export_value(by_component[c.pk].payout_percent, 1) if c.pk in by_component else ""
+                    for c in components
+                ],
+                export_value(result.attainment, 1),
+                export_value(result.participation, 3),
+                export_value(money.rounded(result.cx_bonus)),
             ]
 
     return csv_download(f"bonus-results-{plan.period}-{slugify(plan.name)}", header, rows())

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import roles
-from apps.core.registry import NavEntry, registry
+from apps.core.registry import DEPARTMENT_PAGE, NavEntry, registry
 
 
 class MetricsConfig(AppConfig):
@@ -21,3 +21,5 @@ class MetricsConfig(AppConfig):
         registry.add_nav(NavEntry(_("Metrics"), "metrics:metric-list", roles.everyone, order=30))
         registry.add_nav(NavEntry(_("Upload"), "metrics:upload", may_upload, order=70))
         registry.add_search(hooks.search_metrics, order=10)
+        # The department page lists the metrics a department owns, first (before its plans).
+        registry.add_section(DEPARTMENT_PAGE, hooks.department_metrics, order=5)

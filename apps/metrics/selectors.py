@@ -112,6 +112,9 @@ class MetricRow:
     top: Metric | None = None
     # Whether some path leads from the metric to a money top (else "not linked to money").
     linked: bool = False
+    # The metric's own period ("2026-Q3") when it is measured less often than the period
+    # shown: the row says "measured quarterly — see 2026-Q3" instead of an empty month.
+    own_period: str | None = None
 
     @property
     def path_text(self) -> str:
@@ -190,6 +193,10 @@ class Hierarchy:
         values = {code: snap.value_at_stake for code, snap in self.snapshots.items()}
         self.mass = graph.mass_from_values(values, self.weights, self.links)
         self.money_codes = graph.descendants(self.tops, self.links)
+        # Plain arithmetic on the metrics already loaded: no query per row.
+        self._own_periods = {
+            code: str(own) for code, m in self.metrics.items() if (own := measured_less_often(m, period))
+        }
 
     def _snapshots(self, period: Period) -> dict[str, RollupSnapshot]:
         qs = RollupSnapshot.objects.filter(
@@ -215,6 +222,7 @@ class Hierarchy:
             path_impact=path_impact,
             depth=depth,
             linked=code in self.money_codes,
+            own_period=self._own_periods.get(code),
         )
 
     def valid_path(self, path: tuple[str, ...]) -> bool:

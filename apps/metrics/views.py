@@ -92,7 +92,7 @@ def _hierarchy_csv(tree: selectors.Hierarchy) -> HttpResponse:
             " > ".join(row.path),
             row.metric.code,
             row.metric.name,
-            row.metric.level,
+            row.metric.get_level_display(),
             unit,
             plain(s.actual, measure_digits(s.actual, row.metric)) if s else None,
             plain(s.target, measure_digits(s.target, row.metric)) if s else None,

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -11,7 +12,7 @@ from apps.core import history, roles
 from apps.core.forms import form_page
 from apps.core.permissions import require
 from apps.core.registry import DEPARTMENT_PAGE, registry
-from apps.core.tables import Column, Table, csv_download
+from apps.core.tables import Column, Table, csv_download, export_value
 
 from . import permissions, selectors, services
 from .forms import ChannelForm, DepartmentForm, PersonForm, TokenForm
@@ -24,17 +25,30 @@ def department_list(request):
     tree = selectors.department_tree(include_archived=include_archived)
     if request.GET.get("format") == "csv":
         codes = {d.pk: d.code for d, _depth in tree}
+        # The tree as of today, for the whole organisation; archived in words.
+        as_of = timezone.localdate().isoformat()
         return csv_download(
             "departments",
-            [_("Department"), _("Code"), _("Parent"), _("Heads"), _("Members"), _("Archived")],
+            [
+                "period",
+                "scope",
+                _("Department"),
+                _("Code"),
+                _("Parent"),
+                _("Heads"),
+                _("Members"),
+                _("Archived"),
+            ],
             (
                 [
+                    as_of,
+                    "org",
                     d.name,
                     d.code,
                     codes.get(d.parent_id, ""),
                     ", ".join(g.user.display_name for g in d.head_grants),
                     d.member_count,
-                    _("yes") if d.archived else "",
+                    export_value(d.archived),
                 ]
                 for d, _depth in tree
             ),

@@ -62,6 +62,7 @@ def test_each_app_fills_its_sections_and_digest_sources():
     assert names(OVERVIEW) == ["apps.actions.hooks.overview_plans_at_risk"]
     assert names(METRIC_DETAIL) == ["apps.actions.hooks.metric_plans"]
     assert names(DEPARTMENT_PAGE) == [
+        "apps.metrics.hooks.department_metrics",
         "apps.actions.hooks.department_work",
         "apps.committees.hooks.department_decisions",
         "apps.feedback.hooks.department_feedback",

@@ -169,7 +169,7 @@ def test_departments_page_exports_csv(client, p):
     response = client.get(reverse("organization:department-list") + "?format=csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][:2] == ["Department", "Code"]
-    assert [p.service.name, p.service.code] in [r[:2] for r in rows[1:]]
+    assert rows[0][:4] == ["period", "scope", "Department", "Code"]
+    assert [p.service.name, p.service.code] in [r[2:4] for r in rows[1:]]
     page = client.get(reverse("organization:department-list")).content.decode()
     assert "format=csv" in page

@@ -8,6 +8,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from apps.core.tables import measure_digits
+
 # Extracted for translation; rendered through gettext in status_badge.
 gettext_noop("on target")
 gettext_noop("at risk")
@@ -18,11 +20,14 @@ register = template.Library()
 
 
 @register.filter
-def cell(value):
+def cell(value, digits=None):
+    """A table cell; a number rounded to its column's digits (as its CSV export) when set."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if digits is not None and isinstance(value, int | float):
+        return num(value, digits)
     if isinstance(value, float):
         return num(value)
     return value
@@ -63,8 +68,8 @@ def measure(value, metric):
         return "—"
     if getattr(metric, "is_monetary", False):
         return money(value)
-    magnitude = abs(float(value))
-    digits = 0 if magnitude >= 1000 else (1 if magnitude >= 10 else 2)
+    # The same rounding as the CSV exports (tables.measure_digits), so page and file agree.
+    digits = measure_digits(value, metric)
     unit = getattr(metric, "unit", "") or ""
     return f"{num(value, digits)} {unit}".strip()
 
