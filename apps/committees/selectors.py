@@ -1,4 +1,7 @@
 from django.db.models import Count, Min, Prefetch, Q
+from django.utils import timezone
+
+from apps.core.ids import parse_id
 
 from apps.actions.models import ActionPlan
 
@@ -53,3 +56,34 @@ def open_decisions_for_department(department):
 
 def sponsored_plans(committee):
     return ActionPlan.objects.filter(sponsoring_committee=committee).select_related("owner_department")
+
+
+def department_decision_figures() -> dict[int, dict]:
+    """Per owner department, today: its open decisions and those past their due date
+    (one query whatever the number of departments)."""
+    today = timezone.localdate()
+    rows = (
+        Decision.objects.filter(status=Decision.Status.OPEN, owner_department__isnull=False)
+        .order_by()
+        .values("owner_department_id")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due__lt=today)))
+    )
+    return {r["owner_department_id"]: {"open": r["open"], "overdue": r["overdue"]} for r in rows}
+
+
+def filter_decisions(qs, params):
+    """The decisions list's filters: ?department=<code>, ?status=, ?overdue=1, ?committee=<id>."""
+    if params.get("department"):
+        qs = qs.filter(owner_department__code=params["department"])
+    if params.get("status") in Decision.Status.values:
+        qs = qs.filter(status=params["status"])
+    if params.get("overdue") == "1":
+        qs = qs.filter(status=Decision.Status.OPEN, due__lt=timezone.localdate())
+    if params.get("committee"):
+        committee = parse_id(params["committee"])
+        qs = qs.filter(item__review__committee_id=committee) if committee else qs.none()
+    return qs
+
+
+def decisions_listed():
+    return Decision.objects.select_related("owner", "owner_department", "item__review__committee")
