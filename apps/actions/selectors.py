@@ -13,6 +13,7 @@ from apps.metrics.engine.plans import PlanFigures, plan_benefit, plan_figures, r
 from apps.metrics.engine.plans import over_promised as engine_over_promised
 from apps.metrics.models import Metric
 from apps.metrics.selectors import last_closed_gaps, money_weights
+from apps.organization.selectors import department_codes_from
 
 from .models import ActionPlan, ExpectedImpact, Milestone
 
@@ -45,8 +46,8 @@ def plans_annotated():
 def filter_plans(qs, params):
     if params.get("status") in ActionPlan.Status.values:
         qs = qs.filter(status=params["status"])
-    if params.get("department"):
-        qs = qs.filter(owner_department__code=params["department"])
+    if (codes := department_codes_from(params)) is not None:
+        qs = qs.filter(owner_department__code__in=codes)
     if params.get("contributor"):
         qs = qs.filter(contributing_departments__code=params["contributor"])
     if params.get("metric"):

@@ -1,9 +1,9 @@
 from django.db.models import Count, Min, Prefetch, Q
 from django.utils import timezone
 
-from apps.core.ids import parse_id
-
 from apps.actions.models import ActionPlan
+from apps.core.ids import parse_id
+from apps.organization.selectors import department_codes_from
 
 from .models import AgendaItem, Committee, Decision, Review, ReviewNote
 
@@ -73,8 +73,8 @@ def department_decision_figures() -> dict[int, dict]:
 
 def filter_decisions(qs, params):
     """The decisions list's filters: ?department=<code>, ?status=, ?overdue=1, ?committee=<id>."""
-    if params.get("department"):
-        qs = qs.filter(owner_department__code=params["department"])
+    if (codes := department_codes_from(params)) is not None:
+        qs = qs.filter(owner_department__code__in=codes)
     if params.get("status") in Decision.Status.values:
         qs = qs.filter(status=params["status"])
     if params.get("overdue") == "1":

@@ -8,6 +8,8 @@ from django.db.models import Aggregate, Count, Exists, ExpressionWrapper, F, Flo
 from django.db.models.functions import Extract
 from django.utils import timezone
 
+from apps.organization.selectors import department_codes_from
+
 from .models import Acknowledgement, FeedbackItem, Routing, close_days
 from .spikes import FACTOR, MINIMUM, WEEKS_BEFORE, week_start, weekly_counts
 
@@ -43,14 +45,15 @@ def filter_items(qs, params, *, user=None):
         qs = qs.filter(topic=params["topic"].strip().lower())
     if params.get("channel"):
         qs = qs.filter(channel__code=params["channel"])
-    if params.get("department"):
-        qs = qs.filter(routings__department__code=params["department"], routings__ended_at__isnull=True)
-    if params.get("ack") in ("pending", "overdue") and params.get("department"):
+    codes = department_codes_from(params)
+    if codes is not None:
+        qs = qs.filter(routings__department__code__in=codes, routings__ended_at__isnull=True)
+    if params.get("ack") in ("pending", "overdue") and codes is not None:
         # Waiting for that department's acknowledgement (the scoreboard's counts).
-        pending = _pending_routings().filter(department__code=params["department"])
+        pending = _pending_routings().filter(department__code__in=codes)
         if params["ack"] == "overdue":
             pending = pending.filter(due_at__lt=now)
-        qs = qs.filter(Exists(pending))
+        qs = qs.filter(Exists(pending)).exclude(status=FeedbackItem.Status.CLOSED)
     if params.get("triage") == "1":
         qs = qs.filter(needs_triage=True).exclude(status=FeedbackItem.Status.CLOSED)
     if params.get("mine") == "1" and user is not None:
