@@ -35,6 +35,9 @@ def _person_edit_data(w):
 
 ROUTES = [
     Route("home", read=EVERYONE, write=READ_ONLY),
+    # The departments scoreboard (issue 24): everyone reads; its bonus column is tested
+    # per role in tests/dashboards.
+    Route("department-progress", read=EVERYONE, write=READ_ONLY),
     Route("health", read=expect(200, anonymous=200), write=expect(405, anonymous=405)),
     Route("language-set", read=expect(405), write=expect(302), data=lambda w: {"language": "es"}),
     # Sign-in pages: anonymous users reach them; signed-in users are sent on.
