@@ -389,3 +389,12 @@ def test_owned_value_at_stake_adds_up_to_the_cost_of_not_improving(p, hierarchy,
         r["value_at_stake"] for r in board.values() if r["depth"] == 0 and r["value_at_stake"] is not None
     ]
     assert sum(owned) == pytest.approx(cost)
+
+
+def test_it_speaks_spanish(p, world, login):
+    p.hugo.language = "es"
+    p.hugo.save(update_fields=["language"])
+    body = login(p.hugo).get(URL + "?period=2025-06").content.decode()
+    for text in ("Progreso por departamento", "fuera de objetivo", "Valor en juego propio", "peor", "ninguno"):
+        assert text in body, text
+    assert "Progress by department" not in body
