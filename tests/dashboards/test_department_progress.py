@@ -395,6 +395,12 @@ def test_it_speaks_spanish(p, world, login):
     p.hugo.language = "es"
     p.hugo.save(update_fields=["language"])
     body = login(p.hugo).get(URL + "?period=2025-06").content.decode()
-    for text in ("Progreso por departamento", "fuera de objetivo", "Valor en juego propio", "peor", "ninguno"):
+    for text in (
+        "Progreso por departamento",
+        "fuera de objetivo",
+        "Valor en juego propio",
+        "peor",
+        "ninguno",
+    ):
         assert text in body, text
     assert "Progress by department" not in body
