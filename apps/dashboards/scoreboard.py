@@ -16,6 +16,7 @@ from apps.feedback import selectors as feedback_selectors
 from apps.incentives import selectors as incentive_selectors
 from apps.metrics import selectors as metric_selectors
 from apps.metrics.engine.periods import Period
+from apps.metrics.scopes import last_closed_month
 from apps.organization.selectors import department_tree
 
 from . import permissions
@@ -51,6 +52,8 @@ class Scoreboard:
     bonus_plans: list
     # (code, name) of the departments with sub-departments: the "parent" filter's options.
     parent_options: list[tuple[str, str]]
+    # The months of each row's "trend" (value at stake owned, the sparkline).
+    trend_months: list[Period]
 
 
 def _own_row(department, depth, figures) -> dict:
@@ -104,6 +107,7 @@ def _finish(row: dict) -> None:
     row["value_at_stake_change"] = None if now is None or before is None else now - before
     row["red_change"] = row["red"] - row["red_before"]
     row["plans_progress"] = row["progress_sum"] / row["progress_count"] if row["progress_count"] else None
+    row["sparkline"] = sparkline(row["trend"])
     row["bonus_attainment"] = (
         row["attainment_sum"] / row["attainment_count"] if row["attainment_count"] else None
     )
@@ -120,8 +124,11 @@ def scoreboard(user, period: Period, *, parent: str | None = None) -> Scoreboard
         "feedback": feedback_selectors.department_feedback_figures(period),
         "bonus": bonus,
     }
+    trend_months, trends = metric_selectors.department_value_trend(trend_end(period))
     tree = department_tree()
     rows = [_own_row(department, depth, figures) for department, depth in tree]
+    for row in rows:
+        row["trend"] = list(trends.get(row["department"].pk, [None] * len(trend_months)))
     by_pk = {row["department"].pk: row for row in rows}
     # Sub-departments come after their parent in tree order: add each row's own figures
     # to every ancestor's, deepest first, so each parent ends with its subtree's totals.
@@ -136,6 +143,9 @@ def scoreboard(user, period: Period, *, parent: str | None = None) -> Scoreboard
                 ancestor[key] += mine[key]
             for key in MONEY:
                 ancestor[key] = _add_money(ancestor[key], mine[key])
+            ancestor["trend"] = [
+                _add_money(a, b) for a, b in zip(ancestor["trend"], mine["trend"], strict=True)
+            ]
             ancestor_id = ancestor["department"].parent_id
     for row in rows:
         _finish(row)
@@ -150,7 +160,28 @@ def scoreboard(user, period: Period, *, parent: str | None = None) -> Scoreboard
         show_bonus=show_bonus,
         bonus_plans=bonus_plans,
         parent_options=parent_options,
+        trend_months=trend_months,
     )
+
+
+def trend_end(period: Period) -> Period:
+    """The last month of the sparkline: the period's last month, or the last closed month
+    when the period is not over."""
+    closed = last_closed_month()
+    last = Period.containing("month", period.end)
+    return closed if last.start > closed.start else last
+
+
+def sparkline(values: list, width: int = 96, height: int = 24) -> str:
+    """SVG polyline points for the values (missing months are skipped); empty when fewer
+    than two months have a value."""
+    known = [(i, v) for i, v in enumerate(values) if v is not None]
+    if len(known) < 2:
+        return ""
+    low, high = min(v for _i, v in known), max(v for _i, v in known)
+    span = (high - low) or 1.0
+    step = width / max(len(values) - 1, 1)
+    return " ".join(f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}" for i, v in known)
 
 
 def _subtree(rows: list[dict], code: str) -> set[int]:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from apps.core.permissions import require
-from apps.core.tables import Column, Table, plain
+from apps.core.tables import Column, Table, csv_download, plain
 from apps.metrics.scopes import period_scope
 
 from . import permissions, selectors
@@ -83,6 +83,12 @@ def _scoreboard_columns(board: scoreboard_module.Scoreboard) -> list[Column]:
             template="dashboards/_money_cell.html",
             value=lambda r: plain(r["value_at_stake"], 0),
             link=lambda r: _list_url(metric_list, r, period=period),
+        ),
+        Column(
+            "trend",
+            _("Value at stake, 12 months"),
+            template="dashboards/_sparkline_cell.html",
+            value=lambda r: "; ".join("" if v is None else str(plain(v, 0)) for v in r["trend"]),
         ),
         Column(
             "value_at_stake_change",
@@ -217,6 +223,12 @@ def department_progress(request):
         export_name=f"department-progress-{ps.period}",
         row_class=lambda r: "parent-row" if r["has_children"] else "",
     )
+    if table.wants_csv() and request.GET.get("trend") == "1":
+        return csv_download(
+            f"department-value-at-stake-{ps.period}",
+            [_("Department"), _("Code"), *[str(m) for m in board.trend_months]],
+            ([r["name"], r["code"], *[plain(v, 0) for v in r["trend"]]] for r in board.rows),
+        )
     if table.wants_csv():
         return table.csv_response()
     return render(

@@ -617,3 +617,41 @@ def department_metric_figures(period: Period) -> dict[int, dict]:
             if metric_id in leaves and vas is not None:
                 entry[key]["value_at_stake"] = (entry[key]["value_at_stake"] or 0.0) + vas
     return result
+
+
+def department_value_trend(last: Period, months: int = 12) -> tuple[list[Period], dict[int, list]]:
+    """The value at stake of the leaves each department owns (organisation scope), month
+    by month for the `months` months up to `last` (a month): (the months, {department id:
+    [value or None, ...]}). Three queries whatever the number of departments."""
+    first = last
+    for _step in range(months - 1):
+        first = first.previous()
+    periods = []
+    period = first
+    while period.start <= last.start:
+        periods.append(period)
+        period = period.next()
+    owned = dict(
+        Metric.objects.filter(archived=False, owner_department__isnull=False)
+        .filter(pk__in=leaf_metric_ids())
+        .values_list("pk", "owner_department_id")
+    )
+    index = {p.start: i for i, p in enumerate(periods)}
+    result: dict[int, list] = {d: [None] * len(periods) for d in set(owned.values())}
+    rows = (
+        RollupSnapshot.objects.filter(
+            metric_id__in=list(owned),
+            period_kind="month",
+            period_start__gte=first.start,
+            period_start__lte=last.start,
+            scope_kind="org",
+            scope_id=0,
+            value_at_stake__isnull=False,
+        )
+        .order_by()
+        .values_list("metric__owner_department_id", "period_start")
+        .annotate(total=Sum("value_at_stake"))
+    )
+    for department_id, start, total in rows:
+        result[department_id][index[start]] = total
+    return periods, result

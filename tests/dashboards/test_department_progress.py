@@ -404,3 +404,26 @@ def test_it_speaks_spanish(p, world, login):
     ):
         assert text in body, text
     assert "Progress by department" not in body
+
+
+def test_each_row_has_its_value_at_stake_over_the_last_twelve_months(p, world, login):
+    board = scoreboard.scoreboard(p.alice, JUNE)
+    assert [str(m) for m in board.trend_months][0] == "2024-07"
+    assert [str(m) for m in board.trend_months][-1] == "2025-06"
+    rows = {r["code"]: r for r in board.rows}
+    assert rows["SERVICE"]["trend"][-2:] == [130.0, 180.0]  # Calls' 10 and 30 included
+    assert rows["CALLS"]["trend"][-2:] == [10.0, 30.0]
+    assert rows["CALLS"]["trend"][:10] == [None] * 10
+    assert rows["WEBSITE"]["trend"] == [None] * 12
+    assert rows["SERVICE"]["sparkline"] and not rows["WEBSITE"]["sparkline"]
+    client = login(p.alice)
+    body = client.get(URL + "?period=2025-06").content.decode()
+    assert body.count('<svg class="sparkline"') == 2
+    response = client.get(URL + "?period=2025-06&format=csv&trend=1")
+    table = list(csv.reader(io.StringIO(response.content.decode())))
+    assert table[0][:3] == ["Department", "Code", "2024-07"] and table[0][-1] == "2025-06"
+    service = next(r for r in table if r[1] == "SERVICE")
+    assert service[-2:] == ["130", "180"]
+    main = list(csv.reader(io.StringIO(client.get(URL + "?period=2025-06&format=csv").content.decode())))
+    column = main[0].index("Value at stake, 12 months")
+    assert next(r for r in main if r[0] == "Calls")[column].endswith("; 10; 30")
