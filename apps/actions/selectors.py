@@ -302,3 +302,60 @@ def department_figures() -> dict[int, dict]:
     ):
         result[department_id]["milestones_overdue"] = n
     return result
+
+
+def people_responsibility(*, kind: str = "all", person_id: int | None = None) -> list[dict]:
+    """The responsibility matrix by person: each active metric's owner, each open plan's
+    owner and each open milestone's owner, with their department (three queries)."""
+    rows: list[dict] = []
+    if kind in ("all", "metrics"):
+        metrics = Metric.objects.filter(archived=False).select_related("owner", "owner_department")
+        if person_id:
+            metrics = metrics.filter(owner_id=person_id)
+        for m in metrics.order_by("owner__display_name", "name"):
+            rows.append(
+                {
+                    "kind": "metric",
+                    "subject": m.name,
+                    "person": m.owner,
+                    "department": m.owner_department,
+                    "target": ("metrics:metric-detail", m.code),
+                    "due": None,
+                }
+            )
+    if kind in ("all", "plans"):
+        plans = ActionPlan.objects.exclude(status__in=ActionPlan.CLOSED).select_related(
+            "owner", "owner_department"
+        )
+        if person_id:
+            plans = plans.filter(owner_id=person_id)
+        for plan in plans.order_by("owner__display_name", "title"):
+            rows.append(
+                {
+                    "kind": "plan",
+                    "subject": plan.title,
+                    "person": plan.owner,
+                    "department": plan.owner_department,
+                    "target": ("actions:plan-detail", plan.pk),
+                    "due": plan.due,
+                }
+            )
+        milestones = (
+            Milestone.objects.filter(done_at__isnull=True)
+            .exclude(plan__status__in=ActionPlan.CLOSED)
+            .select_related("owner", "plan__owner_department")
+        )
+        if person_id:
+            milestones = milestones.filter(owner_id=person_id)
+        for milestone in milestones.order_by("owner__display_name", "due", "pk"):
+            rows.append(
+                {
+                    "kind": "milestone",
+                    "subject": f"{milestone.plan.title} · {milestone.title}",
+                    "person": milestone.owner,
+                    "department": milestone.plan.owner_department,
+                    "target": ("actions:plan-detail", milestone.plan_id),
+                    "due": milestone.due,
+                }
+            )
+    return rows
