@@ -82,7 +82,7 @@ def _scoreboard_columns(board: scoreboard_module.Scoreboard) -> list[Column]:
             numeric=True,
             template="dashboards/_money_cell.html",
             value=lambda r: plain(r["value_at_stake"], 0),
-            link=lambda r: _list_url(metric_list, r, period=period),
+            link=lambda r: _list_url(metric_list, r, leaf="1"),
         ),
         Column(
             "trend",

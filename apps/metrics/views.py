@@ -127,6 +127,9 @@ def metric_list(request):
         qs = qs.filter(name__icontains=q) | qs.filter(code__icontains=q)
     if (codes := department_codes_from(request.GET)) is not None:
         qs = qs.filter(owner_department__code__in=codes)
+    if request.GET.get("leaf") == "1":
+        # Leaves only: what the scoreboard's owned value at stake sums.
+        qs = qs.filter(pk__in=selectors.leaf_metric_ids())
     status = request.GET.get("status")
     status_period = None
     if status in RollupSnapshot.Status.values:

@@ -300,6 +300,8 @@ def test_each_number_links_to_the_list_it_counts(p, world, login):
         (f"{metrics}?department=CALLS&status=red&period=2025-06", 1),
         (f"{metrics}?department=WEBSITE&status=green&period=2025-06", 1),
         (f"{metrics}?department=WEBSITE&status=grey&period=2025-06", 0),
+        (f"{metrics}?department=SERVICE&leaf=1&subtree=1", 3),
+        (f"{metrics}?department=CALLS&leaf=1", 1),
         (f"{plans}?department=SERVICE&overdue=1&subtree=1", 1),
         (f"{plans}?department=SERVICE&status=blocked&subtree=1", 1),
         (f"{plans}?department=SERVICE&milestones_overdue=1&subtree=1", 1),
