@@ -12,6 +12,4 @@ class DashboardsConfig(AppConfig):
 
     def ready(self):
         registry.add_nav(NavEntry(_("Overview"), "home", roles.everyone, order=10))
-        registry.add_nav(
-            NavEntry(_("Progress by department"), "department-progress", roles.everyone, order=15)
-        )
+        registry.add_nav(NavEntry(_("Progress"), "department-progress", roles.everyone, order=15))
