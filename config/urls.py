@@ -46,6 +46,9 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path(
+        "organisation/departments/progress/", dashboard_views.department_progress, name="department-progress"
+    ),
     path("organisation/", include("apps.organization.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("metrics/", include("apps.metrics.urls")),

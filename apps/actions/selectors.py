@@ -13,6 +13,7 @@ from apps.metrics.engine.plans import PlanFigures, plan_benefit, plan_figures, r
 from apps.metrics.engine.plans import over_promised as engine_over_promised
 from apps.metrics.models import Metric
 from apps.metrics.selectors import last_closed_gaps, money_weights
+from apps.organization.selectors import department_codes_from
 
 from .models import ActionPlan, ExpectedImpact, Milestone
 
@@ -45,8 +46,8 @@ def plans_annotated():
 def filter_plans(qs, params):
     if params.get("status") in ActionPlan.Status.values:
         qs = qs.filter(status=params["status"])
-    if params.get("department"):
-        qs = qs.filter(owner_department__code=params["department"])
+    if (codes := department_codes_from(params)) is not None:
+        qs = qs.filter(owner_department__code__in=codes)
     if params.get("contributor"):
         qs = qs.filter(contributing_departments__code=params["contributor"])
     if params.get("metric"):
@@ -55,6 +56,15 @@ def filter_plans(qs, params):
         )
     if params.get("overdue") == "1":
         qs = qs.filter(due__lt=timezone.localdate()).exclude(status__in=ActionPlan.CLOSED)
+    if params.get("milestones_overdue") == "1":
+        # Open plans with a milestone past due and not done (the scoreboard's count).
+        qs = qs.exclude(status__in=ActionPlan.CLOSED).filter(
+            Exists(
+                Milestone.objects.filter(
+                    plan=OuterRef("pk"), due__lt=timezone.localdate(), done_at__isnull=True
+                )
+            )
+        )
     if params.get("committee"):
         # An id no key can hold matches no plan (and must not reach SQLite: OverflowError).
         committee = parse_id(params["committee"])
@@ -260,3 +270,114 @@ def my_milestones(user):
         .annotate(overdue_flag=Case(When(due__lt=today, then=Value(True)), default=Value(False)))
         .order_by("-overdue_flag", "due", "pk")
     )
+
+
+def department_figures() -> dict[int, dict]:
+    """Per owner department, today: open plans by status (active, at risk, blocked), overdue
+    plans, the sum and count of their progress (weighted milestone completion, plans with
+    milestones only, so a parent row can average its subtree) and overdue milestones of its
+    open plans. Two queries whatever the number of departments."""
+    today = timezone.localdate()
+    open_q = ~Q(status__in=ActionPlan.CLOSED)
+    plans = (
+        ActionPlan.objects.filter(open_q)
+        .order_by()
+        .values("owner_department_id")
+        .annotate(
+            active=Count("pk", filter=Q(status=ActionPlan.Status.ACTIVE)),
+            at_risk=Count("pk", filter=Q(status=ActionPlan.Status.AT_RISK)),
+            blocked=Count("pk", filter=Q(status=ActionPlan.Status.BLOCKED)),
+            overdue=Count("pk", filter=Q(due__lt=today)),
+        )
+    )
+    result: dict[int, dict] = {}
+    for row in plans:
+        result[row["owner_department_id"]] = {
+            "active": row["active"],
+            "at_risk": row["at_risk"],
+            "blocked": row["blocked"],
+            "overdue": row["overdue"],
+            "progress_sum": 0.0,
+            "progress_count": 0,
+            "milestones_overdue": 0,
+        }
+    # Progress is an aggregate per plan, so it is summed in Python over one row per plan.
+    for department_id, total, done in (
+        ActionPlan.objects.filter(open_q)
+        .annotate(
+            total=Sum("milestones__weight"),
+            done=Coalesce(Sum("milestones__weight", filter=Q(milestones__done_at__isnull=False)), Value(0.0)),
+        )
+        .filter(total__gt=0)
+        .order_by()
+        .values_list("owner_department_id", "total", "done")
+    ):
+        entry = result[department_id]
+        entry["progress_sum"] += 100.0 * done / total
+        entry["progress_count"] += 1
+    for department_id, n in (
+        Milestone.objects.filter(due__lt=today, done_at__isnull=True)
+        .exclude(plan__status__in=ActionPlan.CLOSED)
+        .order_by()
+        .values_list("plan__owner_department_id")
+        .annotate(n=Count("pk"))
+    ):
+        result[department_id]["milestones_overdue"] = n
+    return result
+
+
+def people_responsibility(*, kind: str = "all", person_id: int | None = None) -> list[dict]:
+    """The responsibility matrix by person: each active metric's owner, each open plan's
+    owner and each open milestone's owner, with their department (three queries)."""
+    rows: list[dict] = []
+    if kind in ("all", "metrics"):
+        metrics = Metric.objects.filter(archived=False).select_related("owner", "owner_department")
+        if person_id:
+            metrics = metrics.filter(owner_id=person_id)
+        for m in metrics.order_by("owner__display_name", "name"):
+            rows.append(
+                {
+                    "kind": "metric",
+                    "subject": m.name,
+                    "person": m.owner,
+                    "department": m.owner_department,
+                    "target": ("metrics:metric-detail", m.code),
+                    "due": None,
+                }
+            )
+    if kind in ("all", "plans"):
+        plans = ActionPlan.objects.exclude(status__in=ActionPlan.CLOSED).select_related(
+            "owner", "owner_department"
+        )
+        if person_id:
+            plans = plans.filter(owner_id=person_id)
+        for plan in plans.order_by("owner__display_name", "title"):
+            rows.append(
+                {
+                    "kind": "plan",
+                    "subject": plan.title,
+                    "person": plan.owner,
+                    "department": plan.owner_department,
+                    "target": ("actions:plan-detail", plan.pk),
+                    "due": plan.due,
+                }
+            )
+        milestones = (
+            Milestone.objects.filter(done_at__isnull=True)
+            .exclude(plan__status__in=ActionPlan.CLOSED)
+            .select_related("owner", "plan__owner_department")
+        )
+        if person_id:
+            milestones = milestones.filter(owner_id=person_id)
+        for milestone in milestones.order_by("owner__display_name", "due", "pk"):
+            rows.append(
+                {
+                    "kind": "milestone",
+                    "subject": f"{milestone.plan.title} · {milestone.title}",
+                    "person": milestone.owner,
+                    "department": milestone.plan.owner_department,
+                    "target": ("actions:plan-detail", milestone.plan_id),
+                    "due": milestone.due,
+                }
+            )
+    return rows

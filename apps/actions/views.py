@@ -13,17 +13,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.core import history, roles
 from apps.core.errors import StaleEdit
 from apps.core.forms import form_page
+from apps.core.ids import parse_id
 from apps.core.permissions import require
 from apps.core.registry import PLAN_DETAIL, registry
 from apps.core.tables import Column, Table, csv_download, export_value, plain
 from apps.metrics.models import Metric
 from apps.metrics.scopes import last_closed_month
-from apps.organization.models import Department
+from apps.organization.models import Department, User
 
 from . import permissions, selectors, services
 from .forms import CommentForm, ImpactForm, MilestoneForm, PlanForm, ProgressForm
@@ -377,12 +379,14 @@ def impact_remove(request, pk):
 
 @require_safe
 def responsibility_matrix(request):
+    kind = request.GET.get("kind") if request.GET.get("kind") in ("metrics", "plans") else "all"
+    if request.GET.get("by") == "person":
+        return _responsibility_by_person(request, kind)
     departments = list(Department.objects.active().order_by("name"))
     if request.GET.get("department"):
         shown = [d for d in departments if d.code == request.GET["department"]]
     else:
         shown = departments
-    kind = request.GET.get("kind") if request.GET.get("kind") in ("metrics", "plans") else "all"
     rows = selectors.responsibility_matrix(departments, kind=kind, level=request.GET.get("level"))
     if request.GET.get("department"):
         ids = {d.pk for d in shown}
@@ -419,4 +423,53 @@ def responsibility_matrix(request):
             ],
             "levels": Metric.Level.choices,
         },
+    )
+
+
+KIND_LABELS = {"metric": _lazy("metric"), "plan": _lazy("plan"), "milestone": _lazy("milestone")}
+
+
+def _responsibility_by_person(request, kind):
+    """Who (a person) answers for each metric, open plan and open milestone (issue 24)."""
+    person_id = parse_id(request.GET.get("person") or "")
+    rows = selectors.people_responsibility(kind=kind, person_id=person_id)
+    table = Table(
+        request,
+        rows,
+        [
+            Column(
+                "person",
+                _("Person"),
+                sort="person_name",
+                value=lambda r: r["person"].display_name if r["person"] else None,
+            ),
+            Column("kind", _("Kind"), sort="kind", value=lambda r: str(KIND_LABELS[r["kind"]])),
+            Column(
+                "subject",
+                _("Metric, plan or milestone"),
+                sort="subject",
+                link=lambda r: reverse(r["target"][0], args=[r["target"][1]]),
+            ),
+            Column(
+                "department",
+                _("Department"),
+                sort="department_name",
+                value=lambda r: r["department"].name if r["department"] else None,
+            ),
+            Column("due", _("Due"), sort="due"),
+        ],
+        per_page=100,
+        export_name="responsibility-by-person",
+    )
+    if table.wants_csv():
+        return table.csv_response()
+    people = (
+        User.objects.filter(is_active=True, is_system=False)
+        .order_by("display_name")
+        .values_list("pk", "display_name")
+    )
+    return render(
+        request,
+        "actions/matrix_people.html",
+        {**table.context(), "people": people, "person_id": person_id, "kind": kind},
     )

@@ -21,6 +21,7 @@ urlpatterns = [
     path("items/<int:pk>/notes/", views.note_add, name="note-add"),
     path("items/<int:pk>/decisions/", views.decision_add, name="decision-add"),
     path("decisions/<int:pk>/status/", views.decision_status, name="decision-status"),
+    path("decisions/", views.decision_list, name="decision-list"),
     path("proposals/", views.proposal_list, name="proposal-list"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal-detail"),
 ]

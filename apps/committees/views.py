@@ -20,10 +20,11 @@ from apps.core.forms import form_page
 from apps.core.ids import parse_id
 from apps.core.permissions import require
 from apps.core.tables import Column, Table
+from apps.organization.models import Department
 
 from . import agenda, permissions, selectors, services
 from .forms import CommitteeForm, DecisionForm, ScheduleForm
-from .models import Committee, Review, TargetChangeProposal
+from .models import Committee, Decision, Review, TargetChangeProposal
 
 
 @require_safe
@@ -54,6 +55,50 @@ def committee_list(request):
         request,
         "committees/committee_list.html",
         {**table.context(), "can_edit": permissions.can_edit_committees(request.user)},
+    )
+
+
+@require_safe
+def decision_list(request):
+    """Every decision, filterable by owner department, status and overdue (the departments
+    scoreboard links its counts here). Read by everyone (DESIGN §6: committees)."""
+    qs = selectors.filter_decisions(selectors.decisions_listed(), request.GET)
+    table = Table(
+        request,
+        qs,
+        [
+            Column("text", _("Decision"), value=lambda d: d.text[:140]),
+            Column("kind", _("Kind"), sort="kind", value=lambda d: d.get_kind_display()),
+            Column(
+                "committee",
+                _("Committee"),
+                sort="item__review__committee__name",
+                value=lambda d: d.item.review.committee.name,
+                link=lambda d: reverse("committees:review-detail", args=[d.item.review_id]),
+            ),
+            Column("owner_department", _("Owner department"), sort="owner_department__name"),
+            Column("owner", _("Owner"), sort="owner__display_name"),
+            Column("due", _("Due"), sort="due"),
+            Column("status", _("Status"), sort="status", value=lambda d: d.get_status_display()),
+        ],
+        default_sort="due",
+        export_name="decisions",
+        row_class=lambda d: "overdue" if d.is_overdue else "",
+    )
+    if table.wants_csv():
+        return table.csv_response()
+    department = request.GET.get("department", "")
+    return render(
+        request,
+        "committees/decision_list.html",
+        {
+            **table.context(),
+            "department": department,
+            "status": request.GET.get("status", ""),
+            "overdue": request.GET.get("overdue") == "1",
+            "statuses": Decision.Status.choices,
+            "departments": Department.objects.active().order_by("name").values_list("code", "name"),
+        },
     )
 
 

@@ -17,3 +17,4 @@ class DashboardsConfig(AppConfig):
     def ready(self):
         registry.add_nav(NavEntry(_("My work"), "my-work", _has_work_home, order=5))
         registry.add_nav(NavEntry(_("Overview"), "home", roles.everyone, order=10))
+        registry.add_nav(NavEntry(_("Progress"), "department-progress", roles.everyone, order=15))

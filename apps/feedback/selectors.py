@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Aggregate, Count, Exists, ExpressionWrapper, F, FloatField, Min, OuterRef, Q
+from django.db.models.functions import Extract
 from django.utils import timezone
+
+from apps.organization.selectors import department_codes_from
 
 from .models import Acknowledgement, FeedbackItem, Routing, close_days
 from .spikes import FACTOR, MINIMUM, WEEKS_BEFORE, week_start, weekly_counts
@@ -42,8 +45,15 @@ def filter_items(qs, params, *, user=None):
         qs = qs.filter(topic=params["topic"].strip().lower())
     if params.get("channel"):
         qs = qs.filter(channel__code=params["channel"])
-    if params.get("department"):
-        qs = qs.filter(routings__department__code=params["department"], routings__ended_at__isnull=True)
+    codes = department_codes_from(params)
+    if codes is not None:
+        qs = qs.filter(routings__department__code__in=codes, routings__ended_at__isnull=True)
+    if params.get("ack") in ("pending", "overdue") and codes is not None:
+        # Waiting for that department's acknowledgement (the scoreboard's counts).
+        pending = _pending_routings().filter(department__code__in=codes)
+        if params["ack"] == "overdue":
+            pending = pending.filter(due_at__lt=now)
+        qs = qs.filter(Exists(pending)).exclude(status=FeedbackItem.Status.CLOSED)
     if params.get("triage") == "1":
         qs = qs.filter(needs_triage=True).exclude(status=FeedbackItem.Status.CLOSED)
     if params.get("mine") == "1" and user is not None:
@@ -130,3 +140,47 @@ def theme_trend(topic: str, weeks: int = 16, today=None) -> list[dict]:
 
 def acknowledgements_for(item):
     return Acknowledgement.objects.filter(item=item).select_related("department", "person", "plan")
+
+
+class _Median(Aggregate):
+    """PostgreSQL's exact median of a column."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def department_feedback_figures(period) -> dict[int, dict]:
+    """Per routed department: feedback waiting for its acknowledgement now, those past
+    the service level, and the median hours from routing to acknowledgement over the
+    acknowledgements given in `period` (declines are not acknowledgements). Two queries
+    whatever the number of departments."""
+    now = timezone.now()
+    result: dict[int, dict] = {}
+
+    def entry(department_id):
+        return result.setdefault(department_id, {"to_ack": 0, "ack_overdue": 0, "median_ack_hours": None})
+
+    pending = (
+        Routing.objects.filter(ended_at__isnull=True, acknowledgement__isnull=True)
+        .exclude(item__status=FeedbackItem.Status.CLOSED)
+        .order_by()
+        .values("department_id")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_at__lt=now)))
+    )
+    for row in pending:
+        e = entry(row["department_id"])
+        e["to_ack"], e["ack_overdue"] = row["n"], row["late"]
+    start, end = period.start, period.end
+    hours = ExpressionWrapper(
+        Extract(F("at") - F("routing__routed_at"), "epoch") / 3600.0, output_field=FloatField()
+    )
+    acked = (
+        Acknowledgement.objects.filter(declined=False, at__date__gte=start, at__date__lte=end)
+        .order_by()
+        .values("department_id")
+        .annotate(median=_Median(hours))
+    )
+    for row in acked:
+        entry(row["department_id"])["median_ack_hours"] = row["median"]
+    return result

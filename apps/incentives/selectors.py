@@ -122,3 +122,31 @@ def results_for(user, plan_id: int | None = None):
             queryset=ComponentResult.objects.select_related("component__metric").order_by("component_id"),
         )
     ).order_by("plan_id", "participant__person__display_name", "pk")
+
+
+def department_attainment(user, period) -> tuple[list[IncentivePlan], dict[int, dict]]:
+    """The approved or closed bonus plans covering `period` and, per department, the
+    average CX attainment of its people's results in them (the participant's department,
+    else the person's own). Only for those who see every payout (DESIGN §6: an average
+    reveals individuals' figures); others get nothing. Two queries."""
+    if not permissions.sees_all_payouts(user):
+        return [], {}
+    plans = [
+        plan
+        for plan in IncentivePlan.objects.exclude(status=IncentivePlan.Status.DRAFT)
+        if plan.period_obj.start <= period.start <= plan.period_obj.end
+    ]
+    rows = (
+        PayoutResult.objects.filter(plan__in=plans, attainment__isnull=False)
+        .annotate(
+            department_id=Coalesce("participant__department_id", "participant__person__primary_department_id")
+        )
+        .order_by()
+        .values("department_id")
+        .annotate(total=Sum("attainment"), n=Count("pk"))
+    )
+    return plans, {
+        r["department_id"]: {"attainment_sum": r["total"], "attainment_count": r["n"]}
+        for r in rows
+        if r["department_id"] is not None
+    }

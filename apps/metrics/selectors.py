@@ -17,7 +17,7 @@ from .engine import graph
 from .engine.consistency import channel_consistency
 from .engine.periods import Period, own_period_kind, period_kind_shown
 from .engine.scoring import gap_value
-from .models import Metric, RollupSnapshot
+from .models import Metric, MetricLink, RollupSnapshot
 from .scopes import ORG_SCOPE, ScopeRef, parse_period, parse_scope  # noqa: F401  (read here by the API)
 
 
@@ -599,3 +599,88 @@ def upload_codes() -> dict:
         "departments": list(Department.objects.filter(archived=False).order_by("code").only("code", "name")),
         "channels": list(Channel.objects.filter(archived=False).order_by("code").only("code", "name")),
     }
+
+
+# --- the departments scoreboard ------------------------------------------------------------
+
+
+def leaf_metric_ids() -> set[int]:
+    """Active metrics with no active child: the leaves whose value at stake adds up to the
+    cost of not improving (DESIGN §4 item 9)."""
+    parents = MetricLink.objects.filter(archived=False).values("parent_id")
+    return set(Metric.objects.filter(archived=False).exclude(pk__in=parents).values_list("pk", flat=True))
+
+
+def department_metric_figures(period: Period) -> dict[int, dict]:
+    """Per owner department, for `period` and the previous period of the same kind, at
+    organisation scope: its active metrics by status (a metric without a snapshot counts
+    as no data) and the value at stake of the leaves it owns (None when it owns no leaf
+    with a value at stake). Three queries whatever the number of departments."""
+    previous = period.previous()
+    owned = dict(
+        Metric.objects.filter(archived=False, owner_department__isnull=False).values_list(
+            "pk", "owner_department_id"
+        )
+    )
+    leaves = leaf_metric_ids()
+    rows = RollupSnapshot.objects.filter(
+        Q(period_start=period.start) | Q(period_start=previous.start),
+        metric_id__in=list(owned),
+        period_kind=period.kind,
+        scope_kind="org",
+        scope_id=0,
+    ).values_list("metric_id", "period_start", "status", "value_at_stake")
+    found: dict[tuple[int, object], tuple[str, float | None]] = {
+        (metric_id, start): (status, vas) for metric_id, start, status, vas in rows
+    }
+
+    def blank() -> dict:
+        return {"status": dict.fromkeys(RollupSnapshot.Status.values, 0), "value_at_stake": None}
+
+    result: dict[int, dict] = {}
+    for metric_id, department_id in owned.items():
+        entry = result.setdefault(department_id, {"now": blank(), "before": blank()})
+        for key, start in (("now", period.start), ("before", previous.start)):
+            status, vas = found.get((metric_id, start), (RollupSnapshot.Status.GREY, None))
+            entry[key]["status"][status] += 1
+            if metric_id in leaves and vas is not None:
+                entry[key]["value_at_stake"] = (entry[key]["value_at_stake"] or 0.0) + vas
+    return result
+
+
+def department_value_trend(last: Period, months: int = 12) -> tuple[list[Period], dict[int, list]]:
+    """The value at stake of the leaves each department owns (organisation scope), month
+    by month for the `months` months up to `last` (a month): (the months, {department id:
+    [value or None, ...]}). Three queries whatever the number of departments."""
+    first = last
+    for _step in range(months - 1):
+        first = first.previous()
+    periods = []
+    period = first
+    while period.start <= last.start:
+        periods.append(period)
+        period = period.next()
+    owned = dict(
+        Metric.objects.filter(archived=False, owner_department__isnull=False)
+        .filter(pk__in=leaf_metric_ids())
+        .values_list("pk", "owner_department_id")
+    )
+    index = {p.start: i for i, p in enumerate(periods)}
+    result: dict[int, list] = {d: [None] * len(periods) for d in set(owned.values())}
+    rows = (
+        RollupSnapshot.objects.filter(
+            metric_id__in=list(owned),
+            period_kind="month",
+            period_start__gte=first.start,
+            period_start__lte=last.start,
+            scope_kind="org",
+            scope_id=0,
+            value_at_stake__isnull=False,
+        )
+        .order_by()
+        .values_list("metric__owner_department_id", "period_start")
+        .annotate(total=Sum("value_at_stake"))
+    )
+    for department_id, start, total in rows:
+        result[department_id][index[start]] = total
+    return periods, result

@@ -19,6 +19,8 @@ from apps.core import history
 from apps.core.forms import form_page
 from apps.core.permissions import require
 from apps.core.tables import Column, Table, csv_download, measure_digits, plain
+from apps.organization.models import Department
+from apps.organization.selectors import department_codes_from
 
 from . import ingest, permissions, selectors, services
 from .forms import LinkForm, MetricForm, TargetForm, UploadForm
@@ -123,6 +125,24 @@ def metric_list(request):
         qs = qs.filter(archived=False)
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(name__icontains=q) | qs.filter(code__icontains=q)
+    if (codes := department_codes_from(request.GET)) is not None:
+        qs = qs.filter(owner_department__code__in=codes)
+    if request.GET.get("leaf") == "1":
+        # Leaves only: what the scoreboard's owned value at stake sums.
+        qs = qs.filter(pk__in=selectors.leaf_metric_ids())
+    status = request.GET.get("status")
+    status_period = None
+    if status in RollupSnapshot.Status.values:
+        # Status at organisation scope in ?period= (the departments scoreboard's counts);
+        # a metric with no snapshot there has no data.
+        status_period = period_scope(request).period
+        at_period = RollupSnapshot.objects.filter(
+            period_kind=status_period.kind, period_start=status_period.start, scope_kind="org", scope_id=0
+        )
+        if status == RollupSnapshot.Status.GREY:
+            qs = qs.exclude(pk__in=at_period.exclude(status=status).values("metric_id"))
+        else:
+            qs = qs.filter(pk__in=at_period.filter(status=status).values("metric_id"))
     table = Table(
         request,
         qs,
@@ -156,6 +176,9 @@ def metric_list(request):
             **table.context(),
             "can_edit": permissions.can_edit_metrics(request.user),
             "levels": Metric.Level.choices,
+            "statuses": RollupSnapshot.Status.choices,
+            "status_period": status_period,
+            "departments": Department.objects.active().order_by("name").values_list("code", "name"),
         },
     )
 

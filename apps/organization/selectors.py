@@ -41,3 +41,33 @@ def people_with_roles(search: str = ""):
     if search:
         qs = qs.filter(Q(email__icontains=search) | Q(display_name__icontains=search))
     return qs
+
+
+def department_codes(code: str, *, subtree: bool = False) -> list[str]:
+    """`code`, and with ``subtree`` the codes of every department under it (one query):
+    how a list filtered by ``?department=<code>&subtree=1`` matches a parent's totals."""
+    if not subtree:
+        return [code]
+    pairs = list(Department.objects.values_list("pk", "parent_id", "code"))
+    children: dict = {}
+    for pk, parent_id, _code in pairs:
+        children.setdefault(parent_id, []).append(pk)
+    codes = {pk: c for pk, _parent, c in pairs}
+    start = next((pk for pk, _parent, c in pairs if c == code), None)
+    if start is None:
+        return [code]
+    out, stack = [], [start]
+    while stack:
+        pk = stack.pop()
+        out.append(codes[pk])
+        stack.extend(children.get(pk, []))
+    return out
+
+
+def department_codes_from(params) -> list[str] | None:
+    """The owner-department codes a list's ?department=<code>[&subtree=1] asks for; None
+    when it does not filter by department."""
+    code = (params.get("department") or "").strip()
+    if not code:
+        return None
+    return department_codes(code, subtree=params.get("subtree") == "1")

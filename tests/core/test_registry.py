@@ -11,6 +11,7 @@ from apps.metrics.signals import metric_turned_red
 
 EVERYONE = [
     "Overview",
+    "Progress",
     "Hierarchy",
     "Metrics",
     "Plans",

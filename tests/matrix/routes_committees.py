@@ -108,6 +108,7 @@ ROUTES = [
         kwargs=lambda w: {"pk": w.decision_closed.pk},
         data=lambda w: {"status": "done", "version": w.decision_closed.version},
     ),
+    Route("committees:decision-list", read=READ_ALL, write=READ_ONLY),
     Route("committees:proposal-list", read=READ_ALL, write=READ_ONLY),
     Route(
         "committees:proposal-detail",

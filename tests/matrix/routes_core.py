@@ -38,6 +38,9 @@ ROUTES = [
     Route("landing", read=expect(302), write=READ_ONLY),  # on to my work or the overview
     Route("my-work", read=EVERYONE, write=READ_ONLY),
     Route("search", read=EVERYONE, write=READ_ONLY),
+    # The departments scoreboard (issue 24): everyone reads; its bonus column is tested
+    # per role in tests/dashboards.
+    Route("department-progress", read=EVERYONE, write=READ_ONLY),
     Route("health", read=expect(200, anonymous=200), write=expect(405, anonymous=405)),
     Route("language-set", read=expect(405), write=expect(302), data=lambda w: {"language": "es"}),
     # Sign-in pages: anonymous users reach them; signed-in users are sent on.
