@@ -141,3 +141,12 @@ def warnings() -> dict[tuple[str, str], str]:
         link__archived=False,
     ).values_list("link__child__code", "link__parent__code", "verdict")
     return {(c, p): v for c, p, v in rows}
+
+
+def evidence_row(link: MetricLink, row: DriverEvidence | None) -> dict:
+    """The plain row the API and the pages show for one link."""
+    figures = dict.fromkeys(FIGURES) if row is None else {n: getattr(row, n) for n in FIGURES}
+    figures["observations"] = figures["observations"] or 0
+    figures["groups"] = figures["groups"] or 0
+    figures["scope_kind"] = figures["scope_kind"] or None
+    return {"child": link.child.code, "parent": link.parent.code, "stated_impact": link.impact, **figures}

@@ -10,6 +10,8 @@ from datetime import date
 import pytest
 
 from apps.metrics import ingest, rollup, services
+from apps.metrics.evidence import arithmetic
+from apps.organization.models import Department
 
 TODAY = date(2026, 1, 15)  # closed months: 2025-01 … 2025-12
 MONTHS = [date(2025, m, 1) for m in range(1, 13)]
@@ -85,3 +87,25 @@ def evidence_world(p, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         rollup.rollup_full(today=TODAY)
     return Built(csat, aht, fcr, nps, links, values)
+
+
+def pure_evidence(world):
+    """The pure function on the same plain monthly actuals: the departments' own values
+    (one row per department and month) and the organisation's (the equal-weight mean)."""
+    depts = {d.code: d.pk for d in Department.objects.all()}
+    actuals = {}
+    for code, cells in world.values.items():
+        series = {(depts[d], m): v for (d, m), v in cells.items()}
+        for month in {m for _d, m in cells}:
+            series[(arithmetic.ORG, month)] = (cells[("SERVICE", month)] + cells[("WEBSITE", month)]) / 2
+        actuals[code] = series
+    return arithmetic.driver_evidence(
+        arithmetic.Node("CSAT", "mean", "monthly"),
+        [
+            arithmetic.Child("AHT", "mean", "monthly", AHT_IMPACT),
+            arithmetic.Child("FCR", "mean", "monthly", FCR_IMPACT),
+            arithmetic.Child("NPSQ", "mean", "quarterly", 0.1),
+        ],
+        actuals,
+        TODAY,
+    )

@@ -7,43 +7,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.metrics import services
-from apps.metrics.evidence import arithmetic
 from apps.metrics.evidence import services as evidence
 from apps.metrics.models import DriverEvidence
 from apps.metrics.signals import rollup_finished
-from apps.organization.models import Department
 
-from .conftest import AHT_IMPACT, FCR_IMPACT, TODAY
+from .conftest import FCR_IMPACT, TODAY, pure_evidence
 
 pytestmark = pytest.mark.django_db
-
-
-def _pure(world):
-    """The pure function on the same plain monthly actuals: the departments' own values
-    (one row per department and month) and the organisation's (the equal-weight mean)."""
-    depts = {d.code: d.pk for d in Department.objects.all()}
-    actuals = {}
-    for code, cells in world.values.items():
-        series = {(depts[d], m): v for (d, m), v in cells.items()}
-        for month in {m for _d, m in cells}:
-            series[(arithmetic.ORG, month)] = (cells[("SERVICE", month)] + cells[("WEBSITE", month)]) / 2
-        actuals[code] = series
-    return arithmetic.driver_evidence(
-        arithmetic.Node("CSAT", "mean", "monthly"),
-        [
-            arithmetic.Child("AHT", "mean", "monthly", AHT_IMPACT),
-            arithmetic.Child("FCR", "mean", "monthly", FCR_IMPACT),
-            arithmetic.Child("NPSQ", "mean", "quarterly", 0.1),
-        ],
-        actuals,
-        TODAY,
-    )
 
 
 def test_the_rollup_stores_one_row_per_link_equal_to_the_pure_function(evidence_world):
     stored = {e.link.child.code: e for e in DriverEvidence.objects.select_related("link__child")}
     assert set(stored) == {"AHT", "FCR", "NPSQ"}
-    for expected in _pure(evidence_world):
+    for expected in pure_evidence(evidence_world):
         row = stored[expected.child]
         assert row.verdict == expected.verdict
         assert row.observations == expected.observations
