@@ -150,3 +150,43 @@ def evidence_row(link: MetricLink, row: DriverEvidence | None) -> dict:
     figures["groups"] = figures["groups"] or 0
     figures["scope_kind"] = figures["scope_kind"] or None
     return {"child": link.child.code, "parent": link.parent.code, "stated_impact": link.impact, **figures}
+
+
+def parent_evidence(parent: Metric, *, today: date | None = None) -> list[dict]:
+    """The evidence of each incoming link of a parent, with the within-group points of the
+    scatter (two queries): [{link, evidence, row, points: [{x, y}], slope}]."""
+    today = today or timezone.localdate()
+    pairs = stored_for_parent(parent)
+    if not pairs:
+        return []
+    links = [link for link, _row in pairs]
+    actuals = monthly_actuals({parent.pk, *(x.child_id for x in links)}, date(today.year, today.month, 1))
+    kinds = {row.scope_kind for _link, row in pairs if row is not None and row.scope_kind}
+    scope_kind = kinds.pop() if len(kinds) == 1 else arithmetic.ORGANISATION
+    children = [
+        arithmetic.Child(x.child.code, x.child.aggregation, x.child.frequency, x.impact) for x in links
+    ]
+    series = {m.code: actuals.get(m.pk, {}) for m in (parent, *(x.child for x in links))}
+    points = arithmetic.within_group_points(_node(parent), children, series, today, scope_kind)
+    out = []
+    for number, (link, row) in enumerate(pairs, start=1):
+        has_fit = row is not None and row.estimate is not None
+        cells = [{"x": x, "y": y} for x, y in points.get(link.child.code, [])] if has_fit else []
+        out.append(
+            {
+                "link": link,
+                "evidence": row,
+                "row": evidence_row(link, row),
+                "points": cells,
+                "slope": row.estimate if has_fit else None,
+                # The chart's data (static/js/charts.js draws it; no inline script).
+                "scatter_id": f"evidence-data-{number}",
+                "scatter": {
+                    "points": cells,
+                    "slope": row.estimate if has_fit else None,
+                    "x_label": link.child.code,
+                    "y_label": parent.code,
+                },
+            }
+        )
+    return out
