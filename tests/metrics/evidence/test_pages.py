@@ -103,3 +103,18 @@ def test_the_parent_page_shows_the_evidence_table_and_a_scatter_per_fitted_drive
         'id="driver-evidence"'
         not in login(p.cora).get(reverse("metrics:metric-detail", args=["AHT"])).content.decode()
     )
+
+
+def test_the_evidence_speaks_spanish(p, login, evidence_world):
+    p.cora.language = "es"
+    p.cora.save(update_fields=["language"])
+    page = login(p.cora).get(reverse("metrics:metric-detail", args=["CSAT"]), HTTP_ACCEPT_LANGUAGE="es")
+    text = page.content.decode()
+    assert "Evidencia de los impulsores" in text
+    for verdict in ("respaldado", "contradicho", "no mensual"):
+        assert f">{verdict}</strong>" in text
+    assert "no una prueba de causa" in text
+    rows = login(p.cora).get(
+        reverse("metrics:hierarchy-children", args=["CSAT"]), {"period": "2025-06"}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert "los datos contradicen este impacto" in rows.content.decode()
