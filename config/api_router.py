@@ -33,5 +33,7 @@ urlpatterns = [
     path("summary/", metrics_api.SummaryView.as_view(), name="summary"),
     path("feedback/bulk/", FeedbackBulkView.as_view(), name="feedback-bulk"),
     path("hierarchy/", metrics_api.HierarchyView.as_view(), name="hierarchy"),
+    # Before the router, so "evidence" is not read as a link id.
+    path("links/evidence/", metrics_api.LinkEvidenceView.as_view(), name="link-evidence"),
     *router.urls,
 ]

@@ -77,7 +77,7 @@ def world(django_db_setup, django_db_blocker):
 @pytest.mark.parametrize(("route", "actor", "kind"), CASES)
 def test_permission_matrix(world, route, actor, kind):
     client = _client(route, actor, world)
-    url = reverse(route.name, kwargs=route.kwargs(world) if route.kwargs else None)
+    url = reverse(route.name, kwargs=route.kwargs(world) if route.kwargs else None) + route.query
     if kind == "read":
         expected = route.read[actor]
         response = client.get(url)

@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,7 +24,8 @@ from apps.organization.api_auth import HashedTokenAuthentication
 from apps.organization.models import Channel, Department, User
 
 from . import ingest, selectors, services
-from .models import Measurement, Metric, MetricLink, RollupRun, RollupSnapshot, Target
+from .evidence.services import evidence_row, stored_for_parent
+from .models import DriverEvidence, Measurement, Metric, MetricLink, RollupRun, RollupSnapshot, Target
 from .permissions import IngestApiPermission, MetricsApiPermission, RollupApiPermission
 from .runs import request_full_rollup
 from .scopes import last_closed_month
@@ -470,6 +472,47 @@ class HierarchyView(APIView):
         return Response(
             {"period": str(period), "scope": scope.label, "rows": selectors.hierarchy_rows(period, scope)}
         )
+
+
+class LinkEvidenceSerializer(serializers.Serializer):
+    child = serializers.CharField(help_text="the driver's metric code")
+    parent = serializers.CharField(help_text="the parent's metric code")
+    stated_impact = serializers.FloatField(help_text="the link's impact (per month for a sum parent)")
+    estimate = serializers.FloatField(allow_null=True, help_text="fitted change of the parent per +1 unit")
+    std_error = serializers.FloatField(allow_null=True)
+    interval_low = serializers.FloatField(allow_null=True, help_text="95 % interval (Student's t), low end")
+    interval_high = serializers.FloatField(allow_null=True, help_text="95 % interval (Student's t), high end")
+    r_squared = serializers.FloatField(allow_null=True, help_text="within-group R² of the parent's fit")
+    observations = serializers.IntegerField(help_text="(department, month) cells or organisation months")
+    groups = serializers.IntegerField(help_text="departments pooled (1 for the organisation's months)")
+    scope_kind = serializers.ChoiceField(choices=DriverEvidence.Scope.choices, allow_null=True)
+    verdict = serializers.ChoiceField(
+        choices=DriverEvidence.Verdict.choices,
+        allow_null=True,
+        help_text="null only before the first computation after a roll-up",
+    )
+
+
+class LinkEvidenceView(APIView):
+    """Driver evidence (DESIGN §4 item 13): how well the organisation's own monthly actuals
+    support each stated impact into one parent — one row per incoming link. An
+    association, not proof of cause. Recomputed after each roll-up."""
+
+    permission_classes = [PortalApiPermission]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("parent", OpenApiTypes.STR, required=True, description="metric code")],
+        responses=LinkEvidenceSerializer(many=True),
+    )
+    def get(self, request):
+        code = request.query_params.get("parent")
+        if not code:
+            raise ValidationError({"parent": ["Give the parent metric's code: ?parent=CODE."]})
+        parent = Metric.objects.filter(code=code).first()
+        if parent is None:
+            raise NotFound(f"No metric {code!r}.")
+        rows = [evidence_row(link, row) for link, row in stored_for_parent(parent)]
+        return Response(LinkEvidenceSerializer(rows, many=True).data)
 
 
 class RollupRunSerializer(serializers.ModelSerializer):

@@ -12,6 +12,7 @@ class MetricsConfig(AppConfig):
 
     def ready(self):
         from . import hooks, permissions
+        from .evidence import hooks as evidence_hooks  # noqa: F401  (driver evidence after each roll-up)
 
         def may_upload(user) -> bool:
             # A system account ingests through the API, not the upload page.

@@ -302,3 +302,50 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mode} roll-up {self.state} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DriverEvidence(models.Model):
+    """How well the organisation's monthly actuals support one link's `impact` (DESIGN §4
+    item 13): computed after each roll-up by `evidence.services`, one row per link.
+    Association, not proof of cause."""
+
+    class Verdict(models.TextChoices):
+        SUPPORTED = "supported", _("supported")
+        INCONCLUSIVE = "inconclusive", _("inconclusive")
+        CONTRADICTED = "contradicted", _("contradicted")
+        OPPOSITE = "opposite", _("opposite")
+        NOT_MONTHLY = "not_monthly", _("not monthly")
+        NOT_ENOUGH_DATA = "not_enough_data", _("not enough data")
+        CANNOT_SEPARATE = "cannot_separate", _("cannot separate")
+
+    class Scope(models.TextChoices):
+        DEPARTMENT = "department", _("departments pooled")
+        ORGANISATION = "organisation", _("organisation")
+
+    link = models.OneToOneField(MetricLink, on_delete=models.CASCADE, related_name="evidence")
+    observations = models.IntegerField(_("observations"), default=0)
+    groups = models.IntegerField(_("groups"), default=0)
+    scope_kind = models.CharField(_("scope"), max_length=12, choices=Scope.choices, blank=True)
+    estimate = models.FloatField(_("estimate"), null=True)
+    std_error = models.FloatField(_("standard error"), null=True)
+    interval_low = models.FloatField(_("interval low"), null=True)
+    interval_high = models.FloatField(_("interval high"), null=True)
+    r_squared = models.FloatField(_("R²"), null=True)
+    verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("driver evidence")
+        verbose_name_plural = _("driver evidence")
+
+    def __str__(self) -> str:
+        return f"{self.link_id} {self.verdict}"
+
+    @property
+    def is_warning(self) -> bool:
+        """Contradicted or opposite: the data do not bear out the stated impact."""
+        return self.verdict in (self.Verdict.CONTRADICTED, self.Verdict.OPPOSITE)
+
+    @property
+    def has_estimate(self) -> bool:
+        return self.estimate is not None

@@ -37,6 +37,21 @@ def measurement_rows_allowed(user):
     return lambda owner_department_id, department_id: owner_department_id in headed or department_id in headed
 
 
+def can_adopt_evidence(user) -> bool:
+    """Only the CX leader turns a driver-evidence estimate into a link's impact."""
+    return roles.is_cx_leader(user)
+
+
+def get_link_for_adopting_evidence(user, pk) -> MetricLink:
+    links = MetricLink.objects.select_related("child", "parent")
+    return get_allowed(
+        links,
+        lambda _link: can_adopt_evidence(user),
+        _("Only the CX leader adopts an estimate from driver evidence as a link's impact."),
+        pk=pk,
+    )
+
+
 def can_run_rollup(user) -> bool:
     return roles.is_cx_leader(user)
 

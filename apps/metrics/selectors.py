@@ -17,6 +17,7 @@ from .engine import graph
 from .engine.consistency import channel_consistency
 from .engine.periods import Period, own_period_kind, period_kind_shown
 from .engine.scoring import gap_value
+from .evidence.services import warnings as evidence_warnings
 from .models import Metric, MetricLink, RollupSnapshot
 from .scopes import ORG_SCOPE, ScopeRef, parse_period, parse_scope  # noqa: F401  (read here by the API)
 
@@ -115,6 +116,9 @@ class MetricRow:
     # The metric's own period ("2026-Q3") when it is measured less often than the period
     # shown: the row says "measured quarterly — see 2026-Q3" instead of an empty month.
     own_period: str | None = None
+    # The driver evidence's verdict of the link from this row's metric into the row above
+    # it, when the data contradict it or point the other way ("" otherwise).
+    evidence_warning: str = ""
 
     @property
     def path_text(self) -> str:
@@ -187,6 +191,7 @@ class Hierarchy:
         self.snapshots = self._snapshots(period)
         self.previous = self._snapshots(period.previous())
         self._impacts = None
+        self._warnings = None
         self.tops = sorted(graph.money_tops(defs, self.links), key=lambda c: self.metrics[c].name)
         self.weights = graph.money_weights(defs, self.links)
         self.signs = {d.code: d.sign for d in defs}
@@ -212,6 +217,14 @@ class Hierarchy:
         if self._impacts is None:
             self._impacts = graph.path_impacts(self.links)
         return self._impacts
+
+    @property
+    def warnings(self) -> dict[tuple[str, str], str]:
+        """{(child, parent): verdict} of contradicted or opposite links: one query, made
+        only when rows beneath a parent are shown."""
+        if self._warnings is None:
+            self._warnings = evidence_warnings()
+        return self._warnings
 
     def row(self, code: str, *, path_impact: float | None = None, depth: int = 0) -> MetricRow:
         return MetricRow(
@@ -244,6 +257,8 @@ class Hierarchy:
         row.path = path
         row.top = self.metrics[path[0]]
         row.value_along_path = None if mass is None else mass * impact * self.signs[path[0]]
+        if len(path) > 1:
+            row.evidence_warning = self.warnings.get((path[-1], path[-2]), "")
         return row
 
     def top_rows(self) -> list[MetricRow]:
@@ -263,7 +278,9 @@ class Hierarchy:
         rows = []
         for link in self.children.get(code, []):
             impact = graph.path_impact(self.impacts, link.child, root)
-            rows.append(self.row(link.child, path_impact=impact, depth=depth))
+            row = self.row(link.child, path_impact=impact, depth=depth)
+            row.evidence_warning = self.warnings.get((link.child, code), "")
+            rows.append(row)
         return sorted(rows, key=lambda r: -(r.snapshot.value_at_stake or 0) if r.snapshot else 0)
 
     def path_rows(self) -> list[MetricRow]:

@@ -17,7 +17,7 @@ from .engine import graph
 from .engine.periods import FREQUENCIES
 from .engine.targets import validate_target
 from .engine.types import LinkDef
-from .models import Metric, MetricLink, Target
+from .models import DriverEvidence, Metric, MetricLink, Target
 
 # Fields whose change alters the arithmetic of the metric and everything above it.
 ARITHMETIC_FIELDS = {"is_monetary", "direction", "aggregation", "frequency"}
@@ -213,15 +213,38 @@ def link_create(*, by, child: Metric, parent: Metric, weight: float = 1.0, impac
 
 
 @transaction.atomic
-def link_update(*, link: MetricLink, by, version: int, **changes) -> MetricLink:
+def link_update(*, link: MetricLink, by, version: int, note: str = "", **changes) -> MetricLink:
     weight = changes.get("weight", link.weight)
     impact = changes.get("impact", link.impact)
     child = changes.get("child", link.child)
     parent = changes.get("parent", link.parent)
     _validate_link(child, parent, weight, impact, exclude_pk=link.pk)
-    updated = versioned_update(link, by=by, version=version, changes=changes)
+    updated = versioned_update(link, by=by, version=version, changes=changes, note=note)
     dirty.mark_years(_connected_metric_ids({link.child.code, link.parent.code, child.code, parent.code}))
     return updated
+
+
+def evidence_note(evidence: DriverEvidence) -> str:
+    """The history note of an adopted estimate: where the number came from."""
+    r2 = "—" if evidence.r_squared is None else f"{evidence.r_squared:.2f}"
+    return _("From driver evidence: n = %(n)s, R² = %(r2)s, 95 %% interval %(low)s to %(high)s") % {
+        "n": evidence.observations,
+        "r2": r2,
+        "low": f"{evidence.interval_low:.6g}",
+        "high": f"{evidence.interval_high:.6g}",
+    }
+
+
+@transaction.atomic
+def link_adopt_evidence(*, link: MetricLink, by, version: int) -> MetricLink:
+    """The CX leader adopts the driver evidence's estimate as the link's impact, in one
+    step: an ordinary link update (history, roll-up of the money) with the evidence noted."""
+    evidence = DriverEvidence.objects.filter(link=link).first()
+    if evidence is None or evidence.estimate is None:
+        raise ValidationError({"impact": [_("This link has no estimate from driver evidence to adopt.")]})
+    return link_update(
+        link=link, by=by, version=version, impact=evidence.estimate, note=evidence_note(evidence)
+    )
 
 
 @transaction.atomic

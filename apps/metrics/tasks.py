@@ -4,6 +4,7 @@ queues them by name through `jobs.queue_after_commit` (so nothing here is import
 from celery import shared_task
 
 from .dirty import mark_open_periods_dirty
+from .evidence.services import compute as evidence_compute
 from .rollup import rollup_dirty
 from .runs import run_requested
 
@@ -26,3 +27,16 @@ def rollup_nightly_task() -> dict:
     """Nightly: the open periods of every metric, since today's date moves pro-rating."""
     mark_open_periods_dirty()
     return rollup_dirty().as_dict()
+
+
+@shared_task(
+    name="metrics.driver_evidence",
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+    acks_late=True,
+)
+def driver_evidence_task(parent_ids: list[int] | None) -> int:
+    """After a roll-up: recompute the driver evidence (DESIGN §4 item 13) of the links into
+    these parents (every parent when None). Idempotent; takes ids."""
+    return evidence_compute(parent_ids)

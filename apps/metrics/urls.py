@@ -11,6 +11,7 @@ urlpatterns = [
     path("links/new/", views.link_create, name="link-create"),
     path("links/<int:pk>/edit/", views.link_edit, name="link-edit"),
     path("links/<int:pk>/archive/", views.link_archive, name="link-archive"),
+    path("links/<int:pk>/adopt-evidence/", views.link_adopt_evidence, name="link-adopt-evidence"),
     path("targets/<int:pk>/edit/", views.target_edit, name="target-edit"),
     path("upload/", views.upload, name="upload"),
     path("rollups/", views.rollup_page, name="rollup"),

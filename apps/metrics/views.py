@@ -8,6 +8,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.core import history
+from apps.core.errors import StaleEdit
 from apps.core.forms import form_page
 from apps.core.permissions import require
 from apps.core.tables import Column, Table, csv_download, measure_digits, plain
@@ -23,8 +25,9 @@ from apps.organization.models import Department
 from apps.organization.selectors import department_codes_from
 
 from . import ingest, permissions, selectors, services
+from .evidence.services import parent_evidence
 from .forms import LinkForm, MetricForm, TargetForm, UploadForm
-from .models import DirtyPeriod, Metric, MetricLink, RollupRun, RollupSnapshot
+from .models import DirtyPeriod, DriverEvidence, Metric, MetricLink, RollupRun, RollupSnapshot
 from .scopes import period_scope
 
 
@@ -218,6 +221,7 @@ def metric_detail(request, code):
         "history": history.history_for(metric),
         "can_edit": permissions.can_edit_metrics(request.user),
         "detail_sections": selectors.metric_detail_sections(request, metric),
+        "evidence": parent_evidence(metric) if metric.child_links.all() else [],
     }
     return render(request, "metrics/metric_detail.html", context)
 
@@ -296,6 +300,7 @@ def link_create(request):
 
 def link_edit(request, pk):
     link = permissions.get_link_for_edit(request.user, pk)
+    evidence_row = DriverEvidence.objects.filter(link=link).first()
     initial = {
         "child": link.child_id,
         "parent": link.parent_id,
@@ -312,9 +317,41 @@ def link_edit(request, pk):
             "title": _("Edit link %(link)s") % {"link": link},
             "history": history.history_for(link),
             "archive_url": reverse("metrics:link-archive", args=[pk]),
+            # The driver evidence beside the stated impact (DESIGN §4 item 13).
+            "link_evidence": {
+                "link": link,
+                "evidence": evidence_row,
+                "can_adopt": permissions.can_adopt_evidence(request.user),
+            },
         },
         template="metrics/form.html",
     )
+
+
+@require_POST
+def link_adopt_evidence(request, pk):
+    """The CX leader adopts the evidence's estimate as the link's impact (one step)."""
+    link = permissions.get_link_for_adopting_evidence(request.user, pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return HttpResponse(_("The form is missing its version; reload the page."), status=400)
+    try:
+        updated = services.link_adopt_evidence(link=link, by=request.user, version=version)
+    except StaleEdit:
+        messages.error(request, _("Someone changed this link meanwhile; here is its current state."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "The impact of %(link)s is now the estimate from driver evidence, %(impact)s; "
+                "the money is being recomputed."
+            )
+            % {"link": updated, "impact": f"{updated.impact:.6g}"},
+        )
+    return redirect("metrics:link-edit", pk=pk)
 
 
 @require_POST

@@ -289,6 +289,12 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # The schema and docs are for signed-in people, like every other page.
     "SERVE_PERMISSIONS": ["apps.core.api_auth.PortalApiPermission"],
+    # The driver evidence's verdict and scope kind are enums of their own (the snapshots'
+    # scope_kind is org/dept/channel): named here so the two never clash.
+    "ENUM_NAME_OVERRIDES": {
+        "EvidenceVerdictEnum": "apps.metrics.models.DriverEvidence.Verdict",
+        "EvidenceScopeKindEnum": "apps.metrics.models.DriverEvidence.Scope",
+    },
 }
 
 # PORTAL

@@ -83,6 +83,7 @@ class Route:
     api: bool = False
     json: bool = False
     content_type: str | None = None  # e.g. text/csv: `data` returns the raw body
+    query: str = ""  # appended to the URL, e.g. "?parent=CSAT"
     # Actors whose write must change nothing although the page answers 200 (a form shown
     # again with the refusal in it).
     unchanged: tuple = ()

@@ -63,6 +63,27 @@ def _api_link_data(w):
     return {"child": "FCR", "parent": "CSAT", "weight": 1, "impact": 0.2}
 
 
+def _adopt_data(w):
+    # Evidence with an estimate, so the CX leader's adoption succeeds (302).
+    from apps.metrics.models import DriverEvidence
+
+    DriverEvidence.objects.update_or_create(
+        link=w.link,
+        defaults={
+            "observations": 24,
+            "groups": 2,
+            "scope_kind": "department",
+            "estimate": -0.15,
+            "std_error": 0.02,
+            "interval_low": -0.19,
+            "interval_high": -0.11,
+            "r_squared": 0.8,
+            "verdict": "contradicted",
+        },
+    )
+    return {"version": w.link.version}
+
+
 def _target_data(w):
     return {
         "valid_from": "2020-01-01",
@@ -101,6 +122,13 @@ ROUTES = [
         },
     ),
     Route("metrics:link-archive", read=expect(405), write=cx_only(302), kwargs=lambda w: {"pk": w.link.pk}),
+    Route(
+        "metrics:link-adopt-evidence",
+        read=expect(405),
+        write=cx_only(302),
+        kwargs=lambda w: {"pk": w.link.pk},
+        data=_adopt_data,
+    ),
     Route(
         "metrics:target-create",
         read=cx_only(200),
@@ -197,6 +225,7 @@ ROUTES = [
     Route("api:snapshot-list", read=API_READ, write=API_READ_ONLY, api=True),
     Route("api:summary", read=API_READ, write=API_READ_ONLY, api=True),
     Route("api:hierarchy", read=API_READ, write=API_READ_ONLY, api=True),
+    Route("api:link-evidence", read=API_READ, write=API_READ_ONLY, api=True, query="?parent=CSAT"),
     Route("api:rollup-list", read=API_READ, write=api_cx_only(202), api=True),
     Route(
         "api:rollup-detail",

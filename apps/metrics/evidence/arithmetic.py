@@ -232,3 +232,28 @@ def _demean(raw: np.ndarray, scopes: Sequence) -> np.ndarray:
         means[constant] = block[0][constant]
         out[rows] = block - means
     return out
+
+
+def within_group_points(
+    parent: Node, children: Sequence[Child], actuals: Mapping[str, Series], today: date, scope_kind: str
+) -> dict[str, list[tuple[float, float]]]:
+    """For the scatter beside the evidence: the cells the fit used (``scope_kind`` as it
+    found, department or organisation), each child and the parent demeaned within its group,
+    as {child code: [(c̃, p̃), …]}. Children not monthly get no points."""
+    first_open = date(today.year, today.month, 1)
+    monthly = [c for c in children if c.frequency not in LESS_THAN_MONTHLY]
+    if not monthly:
+        return {}
+    series = [actuals.get(code, {}) for code in (parent.code, *(c.code for c in monthly))]
+    if scope_kind == DEPARTMENT:
+        cells = _department_cells(series, first_open)
+    else:
+        cells = _common_cells(series, first_open, lambda scope: scope is ORG)
+    if not cells:
+        return {c.code: [] for c in monthly}
+    raw = np.array([[s[cell] for s in series] for cell in cells], dtype=float)
+    demeaned = _demean(raw, [scope for scope, _month in cells])
+    return {
+        c.code: [(float(x), float(y)) for x, y in zip(demeaned[:, i + 1], demeaned[:, 0], strict=True)]
+        for i, c in enumerate(monthly)
+    }
