@@ -289,6 +289,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # The schema and docs are for signed-in people, like every other page.
     "SERVE_PERMISSIONS": ["apps.core.api_auth.PortalApiPermission"],
+    # Every operation documents the portal's error answers (apps/core/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api_schema.add_error_responses",
+    ],
 }
 
 # PORTAL
