@@ -32,13 +32,14 @@ ERROR_DESCRIPTIONS = {
     "403": "Signed in, but the role may not do this (DESIGN §6).",
     "404": "No such object, or no such page of a list.",
     "405": "This method is not allowed here.",
+    "411": "A chunked body reached a server that does not decode it: send a Content-Length.",
     "409": "The object was changed since it was read: the `version` sent is stale.",
     "413": "The body or the batch is larger than the limit.",
     "415": "The body's media type is not one this operation reads.",
 }
 # Statuses every operation may answer; writes add the rest.
 READ_STATUSES = ("400", "401", "403", "404", "405")
-WRITE_STATUSES = ("400", "401", "403", "404", "405", "409", "413", "415")
+WRITE_STATUSES = ("400", "401", "403", "404", "405", "409", "411", "413", "415")
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 

@@ -24,6 +24,9 @@ from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi import checks as openapi_checks
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "6"))
+# The coverage phase sends every boundary case the schema defines (hundreds for a plan
+# update): `make fuzz` runs it, `make test` keeps to the bounded examples.
+COVERAGE = os.environ.get("SCHEMATHESIS_COVERAGE", "0") == "1"
 
 # A request that matches the schema can still be refused by a business rule the schema
 # cannot express; the checks below would call that refusal a failure, so they are left out.
@@ -51,6 +54,7 @@ def _load_schema():
     loaded.config.generation.update(
         modes=list(GenerationMode), max_examples=EXAMPLES, deterministic=True, unique_inputs=True
     )
+    loaded.config.phases.coverage.enabled = COVERAGE
     loaded.app = get_wsgi_application()
     return loaded
 
