@@ -85,6 +85,17 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return _result(ingest.feedback_ingest(rows=[request.data], by=request.user))
 
 
+FEEDBACK_INGEST_RESULT = inline_serializer(
+    "FeedbackIngestResult",
+    {
+        "created": serializers.IntegerField(),
+        "unchanged": serializers.IntegerField(),
+        "ids": serializers.ListField(child=serializers.IntegerField()),
+        "already_received": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
 class FeedbackBulkView(APIView):
     """A batch of feedback items, all-or-nothing: a JSON list (or {"items": [...]}) or CSV
     (`Content-Type: text/csv`) with a header row. Fields: source, external_id, received_at
@@ -97,17 +108,24 @@ class FeedbackBulkView(APIView):
     parser_classes: list = []
 
     @extend_schema(
-        request={"application/json": OpenApiTypes.OBJECT, "text/csv": OpenApiTypes.STR},
+        request={
+            "application/json": {
+                "description": "A list of feedback items (or `{\"items\": [...]}`); each item is checked.",
+                "oneOf": [
+                    {"type": "array", "items": {"type": "object"}},
+                    {
+                        "type": "object",
+                        "properties": {"items": {"type": "array", "items": {"type": "object"}}},
+                        "required": ["items"],
+                    },
+                ],
+            },
+            "text/csv": OpenApiTypes.STR,
+        },
         responses={
-            201: inline_serializer(
-                "FeedbackIngestResult",
-                {
-                    "created": serializers.IntegerField(),
-                    "unchanged": serializers.IntegerField(),
-                    "ids": serializers.ListField(child=serializers.IntegerField()),
-                    "already_received": serializers.ListField(child=serializers.DictField()),
-                },
-            ),
+            # 201 when the batch created an item, 200 when every row was already received.
+            201: FEEDBACK_INGEST_RESULT,
+            200: FEEDBACK_INGEST_RESULT,
             400: OpenApiTypes.OBJECT,
             413: OpenApiTypes.OBJECT,
         },

@@ -275,6 +275,22 @@ class StreamSessionScheme(SessionScheme):
     name = "ingestCookieAuth"  # one component name per class in the schema
 
 
+# One row of a bulk body. Values are read leniently (a number or its text, as in a CSV), so
+# the schema names the fields and leaves their checking to the ingest's row report.
+MEASUREMENT_ROW = {
+    "type": "object",
+    "properties": {
+        "metric": {"description": "metric code"},
+        "period_start": {"description": "YYYY-MM-DD, aligned with the metric's frequency"},
+        "department": {"description": "department code, or empty / null"},
+        "channel": {"description": "channel code, or empty / null"},
+        "source": {"description": "where the number comes from"},
+        "value": {"description": "a finite number"},
+        "sample_size": {"description": "a whole number >= 1 (default 1; required for mean metrics)"},
+    },
+}
+
+
 class MeasurementBulkView(APIView):
     """Bulk upsert of measurements, all-or-nothing.
 
@@ -292,7 +308,20 @@ class MeasurementBulkView(APIView):
     authentication_classes = [HashedTokenAuthentication, StreamSessionAuthentication]
 
     @extend_schema(
-        request={"application/json": OpenApiTypes.OBJECT, "text/csv": OpenApiTypes.STR},
+        request={
+            "application/json": {
+                "description": "A list of measurement rows (or `{\"rows\": [...]}`); each row is checked.",
+                "oneOf": [
+                    {"type": "array", "items": MEASUREMENT_ROW},
+                    {
+                        "type": "object",
+                        "properties": {"rows": {"type": "array", "items": MEASUREMENT_ROW}},
+                        "required": ["rows"],
+                    },
+                ],
+            },
+            "text/csv": OpenApiTypes.STR,
+        },
         responses={
             200: inline_serializer(
                 "IngestResult",
