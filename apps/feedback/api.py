@@ -110,7 +110,7 @@ class FeedbackBulkView(APIView):
     @extend_schema(
         request={
             "application/json": {
-                "description": "A list of feedback items (or `{\"items\": [...]}`); each item is checked.",
+                "description": 'A list of feedback items (or `{"items": [...]}`); each item is checked.',
                 "oneOf": [
                     {"type": "array", "items": {"type": "object"}},
                     {

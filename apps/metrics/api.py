@@ -310,7 +310,7 @@ class MeasurementBulkView(APIView):
     @extend_schema(
         request={
             "application/json": {
-                "description": "A list of measurement rows (or `{\"rows\": [...]}`); each row is checked.",
+                "description": 'A list of measurement rows (or `{"rows": [...]}`); each row is checked.',
                 "oneOf": [
                     {"type": "array", "items": MEASUREMENT_ROW},
                     {

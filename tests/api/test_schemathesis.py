@@ -15,6 +15,7 @@ with the reason it cannot hold here.
 from __future__ import annotations
 
 import os
+
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
