@@ -13,9 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api_auth import PortalApiPermission
+from apps.core.filters import Backend
 from apps.metrics.api import _RequestStream
 
-from . import ingest, selectors
+from . import ingest
+from .filters import FeedbackFilter
 from .models import FeedbackItem
 from .permissions import FeedbackApiPermission
 
@@ -69,13 +71,16 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     permission_classes = [PortalApiPermission, FeedbackApiPermission]
     allow_system_accounts = True  # integrations may create (the permission class refuses their reads)
     parser_classes = [JSONParser]
+    filter_backends = [Backend]
+    filterset_class = FeedbackFilter
 
     def get_queryset(self):
         qs = FeedbackItem.objects.select_related("channel").prefetch_related("routings__department")
-        return selectors.filter_items(qs, self.request.query_params).order_by("-received_at", "-pk")
+        return qs.order_by("-received_at", "-pk")
 
     @extend_schema(
-        request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT}
+        request=OpenApiTypes.OBJECT,
+        responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
     )
     def create(self, request, *args, **kwargs):
         if not isinstance(request.data, dict):

@@ -4,7 +4,9 @@ ingest), snapshots, summary, roll-ups. Addressed by codes; thin views over servi
 from __future__ import annotations
 
 import io
+import re
 
+import django_filters.rest_framework as django_filters
 from django.conf import settings
 from django.db.models import Prefetch
 from drf_spectacular.authentication import SessionScheme
@@ -17,6 +19,7 @@ from rest_framework.views import APIView
 
 from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
+from apps.core.filters import Backend, SelectorFilterSet
 from apps.core.text import validate_single_line
 from apps.core.validators import FiniteFloatField
 from apps.organization.api_auth import HashedTokenAuthentication
@@ -28,11 +31,34 @@ from .permissions import IngestApiPermission, MetricsApiPermission, RollupApiPer
 from .runs import request_full_rollup
 from .scopes import last_closed_month
 
+# The query's formats, documented as patterns and held to them before parsing (the pages'
+# parsers forgive spaces around a period; the API says exactly what it takes).
+PERIOD_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
+SCOPE_PATTERN = r"^(org|(dept|channel):[A-Za-z0-9_\-]+)$"
 FILTERS = [
     OpenApiParameter("metric", OpenApiTypes.STR, description="metric code"),
-    OpenApiParameter("period", OpenApiTypes.STR, description="2025-03, 2025-Q1 or 2025"),
-    OpenApiParameter("scope", OpenApiTypes.STR, description="org, dept:<code> or channel:<code>"),
+    OpenApiParameter(
+        "period",
+        OpenApiTypes.STR,
+        description="a month 2025-03, a quarter 2025-Q1 or a year 2025 (years 1000 to 9998)",
+        pattern=PERIOD_PATTERN,
+    ),
+    OpenApiParameter(
+        "scope", OpenApiTypes.STR, description="org, dept:<code> or channel:<code>", pattern=SCOPE_PATTERN
+    ),
 ]
+
+
+def _checked(params):
+    """The query parameters, with `period` and `scope` held to their documented patterns."""
+    errors = {}
+    for name, pattern in (("period", PERIOD_PATTERN), ("scope", SCOPE_PATTERN)):
+        value = params.get(name)
+        if value is not None and not re.fullmatch(pattern, value):
+            errors[name] = [f"{value[:40]!r} does not match {pattern}"]
+    if errors:
+        raise serializers.ValidationError(errors)
+    return params
 
 
 class MetricSerializer(serializers.ModelSerializer):
@@ -173,16 +199,29 @@ class TargetSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
+def _by_metric(queryset, params):
+    return queryset.filter(metric__code=params["metric"]) if params.get("metric") else queryset
+
+
+class TargetFilter(SelectorFilterSet):
+    selector = staticmethod(_by_metric)
+
+    metric = django_filters.CharFilter(help_text="metric code")
+
+    class Meta:
+        model = Target
+        fields: list = []
+
+
 class TargetViewSet(_ServiceViewSet):
     serializer_class = TargetSerializer
+    filter_backends = [Backend]
+    filterset_class = TargetFilter
 
     def get_queryset(self):
-        qs = Target.objects.select_related("metric", "department", "channel").order_by(
+        return Target.objects.select_related("metric", "department", "channel").order_by(
             "metric__code", "valid_from"
         )
-        if code := self.request.query_params.get("metric"):
-            qs = qs.filter(metric__code=code)
-        return qs
 
     def create_service(self, **data):
         return services.target_create(**data)
@@ -239,7 +278,7 @@ class MeasurementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         qs = Measurement.objects.select_related("metric", "department", "channel").order_by(
             "metric__code", "period_start", "dept_key", "chan_key", "source"
         )
-        return _filter_by_period_and_scope(qs, self.request.query_params, date_field="period_start")
+        return _filter_by_period_and_scope(qs, _checked(self.request.query_params), date_field="period_start")
 
 
 class _RequestStream(io.RawIOBase):
@@ -425,7 +464,7 @@ class SnapshotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [PortalApiPermission]
 
     def get_queryset(self):
-        params = self.request.query_params
+        params = _checked(self.request.query_params)
         period = selectors.parse_period(params["period"]) if params.get("period") else None
         scope = selectors.parse_scope(params["scope"]) if params.get("scope") else None
         return selectors.snapshots(metric=params.get("metric") or None, period=period, scope=scope)
@@ -457,7 +496,7 @@ class SummaryView(APIView):
         ),
     )
     def get(self, request):
-        period = selectors.parse_period(request.query_params.get("period"))
+        period = selectors.parse_period(_checked(request.query_params).get("period"))
         scope = selectors.parse_scope(request.query_params.get("scope"))
         return Response(selectors.summary(period, scope))
 
@@ -493,7 +532,7 @@ class HierarchyView(APIView):
         ),
     )
     def get(self, request):
-        text = request.query_params.get("period")
+        text = _checked(request.query_params).get("period")
         period = selectors.parse_period(text) if text else last_closed_month()
         scope = selectors.parse_scope(request.query_params.get("scope"))
         return Response(

@@ -68,6 +68,7 @@ THIRD_PARTY_APPS = [
     "axes",
     "django_htmx",
     "rest_framework",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
