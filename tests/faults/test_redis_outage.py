@@ -93,6 +93,7 @@ def test_an_ingest_while_redis_is_down_commits_and_is_rolled_up_once_redis_is_ba
         # AHT (Service's, lower is better, target 300) far off target this month: red.
         {
             "metric": "AHT",
+            "source": "fault",
             "period_start": this_month.isoformat(),
             "department": "SERVICE",
             "value": 900,
@@ -100,6 +101,7 @@ def test_an_ingest_while_redis_is_down_commits_and_is_rolled_up_once_redis_is_ba
         },
         {
             "metric": "AHT",
+            "source": "fault",
             "period_start": date(2025, 1, 1).isoformat(),
             "department": "SERVICE",
             "value": 290,

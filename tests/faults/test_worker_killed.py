@@ -30,14 +30,21 @@ def _measurements(p, hierarchy):
         rows += [
             {
                 "metric": "AHT",
+                "source": "fault",
                 "period_start": start,
                 "department": "SERVICE",
                 "value": 280 + 5 * month,
                 "sample_size": 40,
             },
-            {"metric": "WEB_ERR", "period_start": start, "value": 40 + month},
-            {"metric": "CSAT", "period_start": start, "value": 76 + month / 2, "sample_size": 100},
-            {"metric": "REVENUE", "period_start": start, "value": 95000 + 1000 * month},
+            {"metric": "WEB_ERR", "source": "fault", "period_start": start, "value": 40 + month},
+            {
+                "metric": "CSAT",
+                "source": "fault",
+                "period_start": start,
+                "value": 76 + month / 2,
+                "sample_size": 100,
+            },
+            {"metric": "REVENUE", "source": "fault", "period_start": start, "value": 95000 + 1000 * month},
         ]
     result = ingest.measurements_ingest(rows=rows, by=p.alice, csv_mode=False)
     assert result.ok, result.as_dict()
