@@ -68,17 +68,17 @@ def broker(tmp_path):
     redis = PrivateRedis(tmp_path)
     redis.start()
     conf = celery_app.conf
-    saved = (conf.task_always_eager, conf.broker_url, conf.task_publish_retry_policy)
-    celery_app._maybe_close_pool()
+    saved = (conf.task_always_eager, conf.broker_url, conf.broker_write_url, conf.task_publish_retry_policy)
+    celery_app._after_fork()  # drop the pooled connections to the old broker
     conf.task_always_eager = False
-    conf.broker_url = redis.url
+    conf.broker_url = conf.broker_write_url = redis.url
     # Give up on a dead broker within a second or two, as a request would.
     conf.task_publish_retry_policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
     try:
         yield redis
     finally:
-        celery_app._maybe_close_pool()
-        conf.task_always_eager, conf.broker_url, conf.task_publish_retry_policy = saved
+        celery_app._after_fork()  # drop the pooled connections to the old broker
+        conf.task_always_eager, conf.broker_url, conf.broker_write_url, conf.task_publish_retry_policy = saved
         redis.stop()
 
 
@@ -128,6 +128,7 @@ def test_an_ingest_while_redis_is_down_commits_and_is_rolled_up_once_redis_is_ba
     )
     try:
         # What beat sends every few minutes: the sweep.
+        celery_app._after_fork()  # a fresh connection to the broker that is back
         celery_app.send_task(settings.CELERY_BEAT_SCHEDULE["rollup-sweep"]["task"])
         wait_for(
             lambda: (
