@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo demo-empty test lint format lock bench serve clean messages
+.PHONY: demo demo-empty test fuzz lint format lock bench serve clean messages
 
 $(STAMP): requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ test: $(STAMP)
 	$(VENV)/bin/lint-imports
 	scripts/ensure-system-packages.sh
 	scripts/with-services.sh scripts/run-tests.sh
+
+## make fuzz: the schemathesis run of make test, longer: FUZZ_EXAMPLES examples per operation
+## and role (default 100) plus schemathesis's coverage phase (every boundary case the schema
+## defines), on a throwaway PostgreSQL + Redis
+FUZZ_EXAMPLES ?= 100
+fuzz: $(STAMP)
+	scripts/with-services.sh env SCHEMATHESIS_EXAMPLES=$(FUZZ_EXAMPLES) SCHEMATHESIS_COVERAGE=1 \
+		$(PY) -m pytest tests/api/test_schemathesis.py -n $(PYTEST_WORKERS) --create-db -p no:cacheprovider -q
 
 ## make bench: the roll-up and ingest bars (DESIGN §10) on a throwaway PostgreSQL + Redis;
 ## SIZE=small (default, seconds) or SIZE=large (the bars: ≈ 5 million rows, ≈ 20 minutes)

@@ -5,11 +5,13 @@ from rest_framework import serializers
 
 from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
+from apps.core.filters import Backend
 from apps.core.text import validate_single_line
 from apps.core.validators import FiniteFloatField
 from apps.organization.models import Department, User
 
 from . import selectors, services
+from .filters import PlanFilter
 from .models import ActionPlan, Milestone, ProgressUpdate
 from .permissions import PlanApiPermission
 
@@ -79,12 +81,14 @@ class PlanViewSet(ServiceViewSet):
 
     serializer_class = PlanSerializer
     permission_classes = [PortalApiPermission, PlanApiPermission]
+    filter_backends = [Backend]
+    filterset_class = PlanFilter
 
     def get_queryset(self):
         qs = selectors.plans_annotated().prefetch_related(
             "milestones__owner", "updates__author", "impacts__metric"
         )
-        return selectors.filter_plans(qs, self.request.query_params).order_by("pk")
+        return qs.order_by("pk")
 
     def create_service(self, **data):
         return services.plan_create(**data)

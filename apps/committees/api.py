@@ -3,8 +3,9 @@
 from rest_framework import serializers, viewsets
 
 from apps.core.api_auth import PortalApiPermission
-from apps.core.ids import parse_id
+from apps.core.filters import Backend
 
+from .filters import ReviewFilter
 from .models import AgendaItem, Committee, Decision, Review, ReviewNote
 from .permissions import ReadOnlyApi
 
@@ -118,6 +119,8 @@ class CommitteeViewSet(viewsets.ReadOnlyModelViewSet):
 class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ReviewSerializer
     permission_classes = [PortalApiPermission, ReadOnlyApi]
+    filter_backends = [Backend]
+    filterset_class = ReviewFilter
 
     def get_queryset(self):
         qs = Review.objects.prefetch_related(
@@ -127,6 +130,4 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
             "items__decisions__owner",
             "items__decisions__owner_department",
         ).order_by("-scheduled_for", "-pk")
-        if committee := self.request.query_params.get("committee"):
-            qs = qs.filter(committee_id=committee_id) if (committee_id := parse_id(committee)) else qs.none()
         return qs

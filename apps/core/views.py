@@ -50,6 +50,10 @@ def permission_denied(request, exception=None):
     same words as a fragment: portal.js shows them where the user acted."""
     message = str(exception or "")
     log_permission_denied(request, message)
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {"detail": message or "You do not have permission to perform this action."}, status=403
+        )
     if request.method in ("GET", "HEAD"):
         tried = _("You tried to open %(path)s.") % {"path": request.path}
     else:
@@ -61,4 +65,8 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    # Under /api/ every answer is JSON, also for a path no route matches (an id the route's
+    # pattern refuses): the API's clients read the same body as DRF's own 404.
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)

@@ -13,9 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api_auth import PortalApiPermission
+from apps.core.filters import Backend
 from apps.metrics.api import _RequestStream
 
-from . import ingest, selectors
+from . import ingest
+from .filters import FeedbackFilter
 from .models import FeedbackItem
 from .permissions import FeedbackApiPermission
 
@@ -69,13 +71,16 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     permission_classes = [PortalApiPermission, FeedbackApiPermission]
     allow_system_accounts = True  # integrations may create (the permission class refuses their reads)
     parser_classes = [JSONParser]
+    filter_backends = [Backend]
+    filterset_class = FeedbackFilter
 
     def get_queryset(self):
         qs = FeedbackItem.objects.select_related("channel").prefetch_related("routings__department")
-        return selectors.filter_items(qs, self.request.query_params).order_by("-received_at", "-pk")
+        return qs.order_by("-received_at", "-pk")
 
     @extend_schema(
-        request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT}
+        request=OpenApiTypes.OBJECT,
+        responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
     )
     def create(self, request, *args, **kwargs):
         if not isinstance(request.data, dict):
@@ -83,6 +88,17 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 {"errors": [{"row": None, "field": None, "message": "expected one JSON object"}]}, status=400
             )
         return _result(ingest.feedback_ingest(rows=[request.data], by=request.user))
+
+
+FEEDBACK_INGEST_RESULT = inline_serializer(
+    "FeedbackIngestResult",
+    {
+        "created": serializers.IntegerField(),
+        "unchanged": serializers.IntegerField(),
+        "ids": serializers.ListField(child=serializers.IntegerField()),
+        "already_received": serializers.ListField(child=serializers.DictField()),
+    },
+)
 
 
 class FeedbackBulkView(APIView):
@@ -97,17 +113,24 @@ class FeedbackBulkView(APIView):
     parser_classes: list = []
 
     @extend_schema(
-        request={"application/json": OpenApiTypes.OBJECT, "text/csv": OpenApiTypes.STR},
+        request={
+            "application/json": {
+                "description": 'A list of feedback items (or `{"items": [...]}`); each item is checked.',
+                "oneOf": [
+                    {"type": "array", "items": {"type": "object"}},
+                    {
+                        "type": "object",
+                        "properties": {"items": {"type": "array", "items": {"type": "object"}}},
+                        "required": ["items"],
+                    },
+                ],
+            },
+            "text/csv": OpenApiTypes.STR,
+        },
         responses={
-            201: inline_serializer(
-                "FeedbackIngestResult",
-                {
-                    "created": serializers.IntegerField(),
-                    "unchanged": serializers.IntegerField(),
-                    "ids": serializers.ListField(child=serializers.IntegerField()),
-                    "already_received": serializers.ListField(child=serializers.DictField()),
-                },
-            ),
+            # 201 when the batch created an item, 200 when every row was already received.
+            201: FEEDBACK_INGEST_RESULT,
+            200: FEEDBACK_INGEST_RESULT,
             400: OpenApiTypes.OBJECT,
             413: OpenApiTypes.OBJECT,
         },

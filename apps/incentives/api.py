@@ -4,7 +4,7 @@ and send back (executives), close (CX leader); results read, permission-filtered
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
+from apps.core.filters import Backend, IdFilter, SelectorFilterSet
 from apps.metrics.models import Metric
 from apps.organization.models import Department, User
 
@@ -259,20 +260,31 @@ class IncentiveResultSerializer(serializers.ModelSerializer):
         return money.currency()
 
 
+class ResultFilter(SelectorFilterSet):
+    """`plan` (an id), validated and documented; the queryset is already the plan's
+    (selectors.results_for), so the filter itself is a no-op."""
+
+    selector = staticmethod(lambda queryset, params: queryset)
+
+    plan = IdFilter(help_text="plan id")
+
+    class Meta:
+        model = PayoutResult
+        fields: list = []
+
+
 class ResultViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """One row per participant the user may see (everyone's for the CX leader and
     executives; their own for anyone else)."""
 
     serializer_class = IncentiveResultSerializer
-
-    @extend_schema(parameters=[OpenApiParameter("plan", int, description="plan id")])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+    filter_backends = [Backend]
+    filterset_class = ResultFilter
 
     def get_queryset(self):
         plan = self.request.query_params.get("plan")
         plan_id = None
-        if plan not in (None, ""):
+        if plan is not None:  # sent empty: a 400, like any other id that is not one
             try:
                 plan_id = int(plan)
             except ValueError:

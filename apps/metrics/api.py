@@ -4,7 +4,9 @@ ingest), snapshots, summary, roll-ups. Addressed by codes; thin views over servi
 from __future__ import annotations
 
 import io
+import re
 
+import django_filters.rest_framework as django_filters
 from django.conf import settings
 from django.db.models import Prefetch
 from drf_spectacular.authentication import SessionScheme
@@ -18,6 +20,7 @@ from rest_framework.views import APIView
 
 from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
+from apps.core.filters import Backend, SelectorFilterSet
 from apps.core.text import validate_single_line
 from apps.core.validators import FiniteFloatField
 from apps.organization.api_auth import HashedTokenAuthentication
@@ -30,11 +33,34 @@ from .permissions import IngestApiPermission, MetricsApiPermission, RollupApiPer
 from .runs import request_full_rollup
 from .scopes import last_closed_month
 
+# The query's formats, documented as patterns and held to them before parsing (the pages'
+# parsers forgive spaces around a period; the API says exactly what it takes).
+PERIOD_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
+SCOPE_PATTERN = r"^(org|(dept|channel):[A-Za-z0-9_\-]+)$"
 FILTERS = [
     OpenApiParameter("metric", OpenApiTypes.STR, description="metric code"),
-    OpenApiParameter("period", OpenApiTypes.STR, description="2025-03, 2025-Q1 or 2025"),
-    OpenApiParameter("scope", OpenApiTypes.STR, description="org, dept:<code> or channel:<code>"),
+    OpenApiParameter(
+        "period",
+        OpenApiTypes.STR,
+        description="a month 2025-03, a quarter 2025-Q1 or a year 2025 (years 1000 to 9998)",
+        pattern=PERIOD_PATTERN,
+    ),
+    OpenApiParameter(
+        "scope", OpenApiTypes.STR, description="org, dept:<code> or channel:<code>", pattern=SCOPE_PATTERN
+    ),
 ]
+
+
+def _checked(params):
+    """The query parameters, with `period` and `scope` held to their documented patterns."""
+    errors = {}
+    for name, pattern in (("period", PERIOD_PATTERN), ("scope", SCOPE_PATTERN)):
+        value = params.get(name)
+        if value is not None and not re.fullmatch(pattern, value):
+            errors[name] = [f"{value[:40]!r} does not match {pattern}"]
+    if errors:
+        raise serializers.ValidationError(errors)
+    return params
 
 
 class MetricSerializer(serializers.ModelSerializer):
@@ -175,16 +201,29 @@ class TargetSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
+def _by_metric(queryset, params):
+    return queryset.filter(metric__code=params["metric"]) if params.get("metric") else queryset
+
+
+class TargetFilter(SelectorFilterSet):
+    selector = staticmethod(_by_metric)
+
+    metric = django_filters.CharFilter(help_text="metric code")
+
+    class Meta:
+        model = Target
+        fields: list = []
+
+
 class TargetViewSet(_ServiceViewSet):
     serializer_class = TargetSerializer
+    filter_backends = [Backend]
+    filterset_class = TargetFilter
 
     def get_queryset(self):
-        qs = Target.objects.select_related("metric", "department", "channel").order_by(
+        return Target.objects.select_related("metric", "department", "channel").order_by(
             "metric__code", "valid_from"
         )
-        if code := self.request.query_params.get("metric"):
-            qs = qs.filter(metric__code=code)
-        return qs
 
     def create_service(self, **data):
         return services.target_create(**data)
@@ -241,7 +280,7 @@ class MeasurementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         qs = Measurement.objects.select_related("metric", "department", "channel").order_by(
             "metric__code", "period_start", "dept_key", "chan_key", "source"
         )
-        return _filter_by_period_and_scope(qs, self.request.query_params, date_field="period_start")
+        return _filter_by_period_and_scope(qs, _checked(self.request.query_params), date_field="period_start")
 
 
 class _RequestStream(io.RawIOBase):
@@ -277,6 +316,22 @@ class StreamSessionScheme(SessionScheme):
     name = "ingestCookieAuth"  # one component name per class in the schema
 
 
+# One row of a bulk body. Values are read leniently (a number or its text, as in a CSV), so
+# the schema names the fields and leaves their checking to the ingest's row report.
+MEASUREMENT_ROW = {
+    "type": "object",
+    "properties": {
+        "metric": {"description": "metric code"},
+        "period_start": {"description": "YYYY-MM-DD, aligned with the metric's frequency"},
+        "department": {"description": "department code, or empty / null"},
+        "channel": {"description": "channel code, or empty / null"},
+        "source": {"description": "where the number comes from"},
+        "value": {"description": "a finite number"},
+        "sample_size": {"description": "a whole number >= 1 (default 1; required for mean metrics)"},
+    },
+}
+
+
 class MeasurementBulkView(APIView):
     """Bulk upsert of measurements, all-or-nothing.
 
@@ -294,7 +349,20 @@ class MeasurementBulkView(APIView):
     authentication_classes = [HashedTokenAuthentication, StreamSessionAuthentication]
 
     @extend_schema(
-        request={"application/json": OpenApiTypes.OBJECT, "text/csv": OpenApiTypes.STR},
+        request={
+            "application/json": {
+                "description": 'A list of measurement rows (or `{"rows": [...]}`); each row is checked.',
+                "oneOf": [
+                    {"type": "array", "items": MEASUREMENT_ROW},
+                    {
+                        "type": "object",
+                        "properties": {"rows": {"type": "array", "items": MEASUREMENT_ROW}},
+                        "required": ["rows"],
+                    },
+                ],
+            },
+            "text/csv": OpenApiTypes.STR,
+        },
         responses={
             200: inline_serializer(
                 "IngestResult",
@@ -398,7 +466,7 @@ class SnapshotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [PortalApiPermission]
 
     def get_queryset(self):
-        params = self.request.query_params
+        params = _checked(self.request.query_params)
         period = selectors.parse_period(params["period"]) if params.get("period") else None
         scope = selectors.parse_scope(params["scope"]) if params.get("scope") else None
         return selectors.snapshots(metric=params.get("metric") or None, period=period, scope=scope)
@@ -430,7 +498,7 @@ class SummaryView(APIView):
         ),
     )
     def get(self, request):
-        period = selectors.parse_period(request.query_params.get("period"))
+        period = selectors.parse_period(_checked(request.query_params).get("period"))
         scope = selectors.parse_scope(request.query_params.get("scope"))
         return Response(selectors.summary(period, scope))
 
@@ -466,7 +534,7 @@ class HierarchyView(APIView):
         ),
     )
     def get(self, request):
-        text = request.query_params.get("period")
+        text = _checked(request.query_params).get("period")
         period = selectors.parse_period(text) if text else last_closed_month()
         scope = selectors.parse_scope(request.query_params.get("scope"))
         return Response(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from celery import current_app
 from django.db import transaction
 
+from apps.core.jobs import send_or_leave_for_the_sweep
+
 
 def queue_after_commit(name: str, *args) -> None:
     """Send task `name` (e.g. "metrics.rollup") with `args` when the current transaction
@@ -17,4 +19,4 @@ def queue_after_commit(name: str, *args) -> None:
     from . import tasks  # noqa: F401 — registers the tasks under their names (see above)
 
     task = current_app.tasks[name]
-    transaction.on_commit(lambda: task.delay(*args))
+    transaction.on_commit(lambda: send_or_leave_for_the_sweep(lambda: task.delay(*args), task=name))

@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
+from apps.core.jobs import send_or_leave_for_the_sweep
 from apps.core.text import one_line
 
 from .models import Notification
@@ -95,7 +96,9 @@ def notify(
     except IntegrityError:
         return None
     if wants_mail:
-        transaction.on_commit(signature(SEND_EMAIL_TASK).delay)
+        transaction.on_commit(
+            lambda: send_or_leave_for_the_sweep(signature(SEND_EMAIL_TASK).delay, task=SEND_EMAIL_TASK)
+        )
     return row
 
 

@@ -68,6 +68,7 @@ THIRD_PARTY_APPS = [
     "axes",
     "django_htmx",
     "rest_framework",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -274,7 +275,7 @@ REST_FRAMEWORK = {
     ),
     "DEFAULT_PERMISSION_CLASSES": ("apps.core.api_auth.PortalApiPermission",),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.core.api.PortalPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "apps.core.api_errors.exception_handler",
 }
@@ -295,6 +296,11 @@ SPECTACULAR_SETTINGS = {
         "EvidenceVerdictEnum": "apps.metrics.models.DriverEvidence.Verdict",
         "EvidenceScopeKindEnum": "apps.metrics.models.DriverEvidence.Scope",
     },
+    # Every operation documents the portal's error answers (apps/core/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api_schema.add_error_responses",
+    ],
 }
 
 # PORTAL

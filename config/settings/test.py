@@ -12,6 +12,9 @@ EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default="/tmp/cx-test-mail")
 # Tests run tasks in process; the real-worker test starts a worker with CELERY_EAGER=0.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A message taken by a worker that dies unacknowledged goes back to the queue after the
+# visibility timeout (an hour by default): seconds here, so the fault tests see it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=5)}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
