@@ -266,12 +266,17 @@ def department_progress(request):
         per_page=1000,
         export_name=f"department-progress-{ps.period}",
         row_class=lambda r: "parent-row" if r["has_children"] else "",
+        export_period=str(ps.period),
+        export_scope="org",
     )
     if table.wants_csv() and request.GET.get("trend") == "1":
         return csv_download(
             f"department-value-at-stake-{ps.period}",
-            [_("Department"), _("Code"), *[str(m) for m in board.trend_months]],
-            ([r["name"], r["code"], *[plain(v, 0) for v in r["trend"]]] for r in board.rows),
+            ["period", "scope", _("Department"), _("Code"), *[str(m) for m in board.trend_months]],
+            (
+                [str(ps.period), "org", r["name"], r["code"], *[plain(v, 0) for v in r["trend"]]]
+                for r in board.rows
+            ),
         )
     if table.wants_csv():
         return table.csv_response()

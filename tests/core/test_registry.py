@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from apps.core.registry import DEPARTMENT_PAGE, METRIC_DETAIL, OVERVIEW, registry
+from apps.core.registry import DEPARTMENT_PAGE, METRIC_DETAIL, MY_WORK, OVERVIEW, registry
 from apps.metrics.signals import metric_turned_red
 
 EVERYONE = [
+    "My work",
     "Overview",
     "Progress",
     "Hierarchy",
@@ -50,10 +51,11 @@ def test_navigation_links_where_the_entries_say(p):
 @pytest.mark.django_db
 def test_the_page_shows_the_registered_navigation(p, login):
     html = login(p.hugo).get(reverse("home")).content.decode()
-    nav = html.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
-    positions = [nav.index(f">{label}</a>") for label in HEAD]
+    nav = html.split('<nav id="main-nav" aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+    positions = [nav.index(f">{label}</a>") for label in HEAD if label != "API"]
     assert positions == sorted(positions)
     assert ">People</a>" not in nav
+    assert ">API</a>" not in nav  # in the user menu
 
 
 def test_each_app_fills_its_sections_and_digest_sources():
@@ -74,6 +76,24 @@ def test_each_app_fills_its_sections_and_digest_sources():
         "apps.committees.hooks.overdue_decisions",
         "apps.incentives.hooks.plans_awaiting_approval",
         "apps.feedback.hooks.unacknowledged_feedback",
+    ]
+
+
+def test_each_app_fills_my_work_and_the_search_box():
+    assert [f"{s.__module__}.{s.__name__}" for _order, s in registry.section_lists[MY_WORK]] == [
+        "apps.actions.hooks.my_plans",
+        "apps.committees.hooks.my_decisions",
+        "apps.feedback.hooks.my_feedback",
+        "apps.incentives.hooks.my_scorecards",
+    ]
+    assert [f"{s.__module__}.{s.__name__}" for _order, s in registry.search_sources] == [
+        "apps.metrics.hooks.search_metrics",
+        "apps.actions.hooks.search_plans",
+        "apps.committees.hooks.search_committees",
+        "apps.organization.hooks.search_departments",
+        "apps.organization.hooks.search_people",
+        "apps.incentives.hooks.search_plans",
+        "apps.feedback.hooks.search_feedback",
     ]
 
 

@@ -258,8 +258,12 @@ def test_the_csv_has_every_row_and_number(p, world, login):
     response = login(p.alice).get(URL + "?period=2025-06&format=csv")
     assert response["Content-Type"].startswith("text/csv")
     table = list(csv.reader(io.StringIO(response.content.decode())))
-    header, rows = table[0], {r[0]: r for r in table[1:]}
+    header = table[0]
+    assert header[:2] == ["period", "scope"]
+    name = header.index("Department")
+    rows = {r[name]: r for r in table[1:]}
     assert set(rows) == {"Customer Service", "Calls", "Website"}
+    assert {r[0] for r in table[1:]} == {"2025-06"}
     service = dict(zip(header, rows["Customer Service"], strict=True))
     website = dict(zip(header, rows["Website"], strict=True))
     assert service["Value at stake owned"] == "180"
@@ -423,9 +427,10 @@ def test_each_row_has_its_value_at_stake_over_the_last_twelve_months(p, world, l
     assert body.count('<svg class="sparkline"') == 2
     response = client.get(URL + "?period=2025-06&format=csv&trend=1")
     table = list(csv.reader(io.StringIO(response.content.decode())))
-    assert table[0][:3] == ["Department", "Code", "2024-07"] and table[0][-1] == "2025-06"
-    service = next(r for r in table if r[1] == "SERVICE")
+    assert table[0][:5] == ["period", "scope", "Department", "Code", "2024-07"] and table[0][-1] == "2025-06"
+    service = next(r for r in table if r[3] == "SERVICE")
     assert service[-2:] == ["130", "180"]
     main = list(csv.reader(io.StringIO(client.get(URL + "?period=2025-06&format=csv").content.decode())))
     column = main[0].index("Value at stake, 12 months")
-    assert next(r for r in main if r[0] == "Calls")[column].endswith("; 10; 30")
+    name = main[0].index("Department")
+    assert next(r for r in main if r[name] == "Calls")[column].endswith("; 10; 30")
