@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from apps.core import history, roles
 from apps.core.errors import BadPayload, BatchTooLarge
@@ -84,13 +85,16 @@ def rows_from_csv(stream) -> Iterator[dict]:
     except StopIteration:
         return
     except UnicodeDecodeError as exc:
-        raise BadPayload("the body is not UTF-8 text (save it as CSV UTF-8)") from exc
+        raise BadPayload(_("the body is not UTF-8 text (save it as CSV UTF-8)")) from exc
     except csv.Error as exc:
-        raise BadPayload("not readable CSV (check the quotes)") from exc
+        raise BadPayload(_("not readable CSV (check the quotes)")) from exc
     header = [h.strip().lstrip("\ufeff").lower() for h in header]
     missing = [f for f in REQUIRED if f not in header]
     if missing:
-        raise BadPayload(f"the CSV header lacks {', '.join(missing)} (expected {', '.join(FIELDS)})")
+        raise BadPayload(
+            _("the CSV header lacks %(missing)s (expected %(fields)s)")
+            % {"missing": ", ".join(missing), "fields": ", ".join(FIELDS)}
+        )
     width = len(header)
     try:
         for values in reader:
@@ -101,10 +105,10 @@ def rows_from_csv(stream) -> Iterator[dict]:
                 continue
             yield dict(zip(header, values, strict=True))
     except UnicodeDecodeError as exc:
-        raise BadPayload("the body is not UTF-8 text (save it as CSV UTF-8)") from exc
+        raise BadPayload(_("the body is not UTF-8 text (save it as CSV UTF-8)")) from exc
     except csv.Error as exc:
         # The csv module's message may quote the line: never echo it.
-        raise BadPayload("not readable CSV (check the quotes)") from exc
+        raise BadPayload(_("not readable CSV (check the quotes)")) from exc
 
 
 def rows_from_json(stream) -> list:
@@ -112,12 +116,18 @@ def rows_from_json(stream) -> list:
         payload = json.load(stream, parse_constant=lambda name: _NonFinite(name))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         # json's message quotes no input beyond a position; keep only the position.
-        where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
-        raise BadPayload(f"not valid JSON{where}") from exc
+        if hasattr(exc, "lineno"):
+            message = _("not valid JSON (line %(line)s, column %(column)s)") % {
+                "line": exc.lineno,
+                "column": exc.colno,
+            }
+        else:
+            message = _("not valid JSON")
+        raise BadPayload(message) from exc
     if isinstance(payload, dict) and isinstance(payload.get("items"), list):
         payload = payload["items"]
     if not isinstance(payload, list):
-        raise BadPayload("expected a JSON list of feedback objects")
+        raise BadPayload(_("expected a JSON list of feedback objects"))
     return payload
 
 
@@ -143,21 +153,33 @@ class _Checker:
 
     def check(self, index: int, raw) -> dict | None:
         if not isinstance(raw, dict):
-            self.error(index, None, "each item must be an object with the fields " + ", ".join(FIELDS))
+            self.error(
+                index,
+                None,
+                _("each item must be an object with the fields %(fields)s") % {"fields": ", ".join(FIELDS)},
+            )
             return None
         if "__width__" in raw:
             got, want = raw["__width__"]
-            self.error(index, None, f"this CSV line has {got} values; the header has {want}")
+            self.error(
+                index,
+                None,
+                _("this CSV line has %(got)s values; the header has %(want)s") % {"got": got, "want": want},
+            )
             return None
         before = len(self.errors)
         unknown = sorted(str(k) for k in raw if k not in FIELDS)
         if unknown:
-            self.error(index, None, "unknown fields: " + ", ".join(_safe(k, 30) for k in unknown[:5]))
+            self.error(
+                index,
+                None,
+                _("unknown fields: %(fields)s") % {"fields": ", ".join(_safe(k, 30) for k in unknown[:5])},
+            )
         required_before = len(self.errors)
         for name in REQUIRED:
             value = raw.get(name)
             if value is None or (isinstance(value, str) and not value.strip()):
-                self.error(index, name, "this field is required")
+                self.error(index, name, _("this field is required"))
         if len(self.errors) > required_before:
             return None
         row = {
@@ -177,7 +199,11 @@ class _Checker:
         key = (row["source"], row["external_id"])
         first = self.seen.get(key)
         if first is not None:
-            self.error(index, "external_id", f"duplicate of row {first} (same source and external_id)")
+            self.error(
+                index,
+                "external_id",
+                _("duplicate of row %(row)s (same source and external_id)") % {"row": first},
+            )
             return None
         self.seen[key] = index
         return row
@@ -186,7 +212,7 @@ class _Checker:
         if value is None:
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int) or isinstance(value, _NonFinite):
-            self.error(index, name, "must be text")
+            self.error(index, name, _("must be text"))
             return None
         return str(value).strip()
 
@@ -195,16 +221,16 @@ class _Checker:
         if value is None:
             return None
         if len(value) > limit:
-            self.error(index, name, f"at most {limit} characters")
+            self.error(index, name, _("at most %(n)s characters") % {"n": limit})
             return None
         if any(not c.isprintable() for c in value):
-            self.error(index, name, "must not contain control characters")
+            self.error(index, name, _("must not contain control characters"))
             return None
         return value
 
     def _when(self, index, value):
         if not isinstance(value, str):
-            self.error(index, "received_at", "must be an ISO date-time, e.g. 2026-03-01T10:30:00+01:00")
+            self.error(index, "received_at", _("must be an ISO date-time, e.g. 2026-03-01T10:30:00+01:00"))
             return None
         text = value.strip()
         try:
@@ -218,13 +244,13 @@ class _Checker:
                 if timezone.is_naive(moment):
                     moment = timezone.make_aware(moment)
         except (ValueError, OverflowError):
-            self.error(index, "received_at", "must be an ISO date-time, e.g. 2026-03-01T10:30:00+01:00")
+            self.error(index, "received_at", _("must be an ISO date-time, e.g. 2026-03-01T10:30:00+01:00"))
             return None
         if moment > timezone.now() + timedelta(hours=1):
-            self.error(index, "received_at", "is in the future")
+            self.error(index, "received_at", _("is in the future"))
             return None
         if moment.year < 2000:
-            self.error(index, "received_at", "is before 2000")
+            self.error(index, "received_at", _("is before 2000"))
             return None
         return moment
 
@@ -234,7 +260,7 @@ class _Checker:
             return None
         found = self.channels.get(code)
         if found is None:
-            self.error(index, "channel", f"unknown channel code {_safe(code)!r}")
+            self.error(index, "channel", _("unknown channel code %(code)s") % {"code": repr(_safe(code))})
         return found
 
     def _reference(self, index, value) -> str:
@@ -242,7 +268,7 @@ class _Checker:
         if ref is None:
             return ""
         if len(ref) > 128:
-            self.error(index, "customer_reference", "at most 128 characters")
+            self.error(index, "customer_reference", _("at most 128 characters"))
             return ""
         return pseudonymise(ref)
 
@@ -253,17 +279,17 @@ class _Checker:
             return value.strip().lower() in TRUE
         if isinstance(value, int) and value in (0, 1):
             return bool(value)
-        self.error(index, "may_contact", "must be true or false")
+        self.error(index, "may_contact", _("must be true or false"))
         return False
 
     def _text(self, index, value) -> str | None:
         if not isinstance(value, str):
-            self.error(index, "text", "must be text")
+            self.error(index, "text", _("must be text"))
             return None
         # Masked at once: nothing after this line sees the original.
         text = mask(value.replace("\x00", "").strip())
         if len(text) > MAX_TEXT:
-            self.error(index, "text", f"at most {MAX_TEXT} characters")
+            self.error(index, "text", _("at most %(n)s characters") % {"n": MAX_TEXT})
             return None
         return text
 
@@ -277,10 +303,10 @@ class _Checker:
             if not math.isfinite(number) or number != int(number):
                 raise ValueError
         except (TypeError, ValueError, OverflowError):
-            self.error(index, "rating", "must be a whole number from 0 to 10")
+            self.error(index, "rating", _("must be a whole number from 0 to 10"))
             return None
         if not 0 <= number <= 10:
-            self.error(index, "rating", "must be a whole number from 0 to 10")
+            self.error(index, "rating", _("must be a whole number from 0 to 10"))
             return None
         return int(number)
 
@@ -289,11 +315,11 @@ class _Checker:
         if not topic:
             return ""
         if has_personal_data(topic):
-            self.error(index, "topic", "must not hold an e-mail address, a phone or a card number")
+            self.error(index, "topic", _("must not hold an e-mail address, a phone or a card number"))
             return ""
         topic = topic.lower().replace(" ", "_")
         if not TOPIC.match(topic):
-            self.error(index, "topic", "use lower-case letters, digits, _ or - (at most 64)")
+            self.error(index, "topic", _("use lower-case letters, digits, _ or - (at most 64)"))
             return ""
         return topic
 
@@ -303,7 +329,7 @@ class _Checker:
             return ""
         sentiment = sentiment.lower()
         if sentiment not in FeedbackItem.Sentiment.values:
-            self.error(index, "sentiment", "must be positive, neutral or negative")
+            self.error(index, "sentiment", _("must be positive, neutral or negative"))
             return ""
         return sentiment
 
