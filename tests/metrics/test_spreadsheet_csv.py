@@ -87,3 +87,17 @@ def test_the_page_offers_the_template_and_the_valid_codes(login, p, hierarchy):
     for code in ("AHT", "WEB_ERR", "SERVICE", "WEBSITE", "PHONE", "WEB"):
         assert f"<code>{code}</code>" in codes, code
     assert "<code>FB_ACK_SLA</code>" not in codes  # computed by the portal, never uploaded
+
+
+def test_a_feedback_upload_s_errors_are_in_the_reader_s_language(login, p, hierarchy):
+    p.alice.language = "es"
+    p.alice.save(update_fields=["language"])
+    text = "source,external_id,received_at,text\nweb,1,not a date,Hola\n"
+    response = login(p.alice).post(
+        reverse("feedback:upload"), {"file": SimpleUploadedFile("f.csv", text.encode(), "text/csv")}
+    )
+    assert "debe ser una fecha y hora ISO" in response.content.decode()
+    response = login(p.alice).post(
+        reverse("feedback:upload"), {"file": SimpleUploadedFile("f.csv", b"a,b\n1,2\n", "text/csv")}
+    )
+    assert "a la cabecera del CSV le falta" in response.content.decode()
