@@ -185,15 +185,20 @@ def department_plans(department):
     )
 
 
-def department_milestones(department):
+def open_milestones(**filters):
+    """Milestones not done, on open plans, with `overdue_flag`, overdue first."""
     today = timezone.localdate()
     return (
-        Milestone.objects.filter(plan__owner_department=department, done_at__isnull=True)
+        Milestone.objects.filter(done_at__isnull=True, **filters)
         .exclude(plan__status__in=ActionPlan.CLOSED)
         .select_related("plan", "owner")
         .annotate(overdue_flag=Case(When(due__lt=today, then=Value(True)), default=Value(False)))
         .order_by("-overdue_flag", "due", "pk")
     )
+
+
+def department_milestones(department):
+    return open_milestones(plan__owner_department=department)
 
 
 def responsibility_matrix(departments, *, kind: str = "all", level: str | None = None):
@@ -262,14 +267,7 @@ def my_plans(user):
 
 def my_milestones(user):
     """The milestones `user` owns that are not done, on open plans, overdue first."""
-    today = timezone.localdate()
-    return (
-        Milestone.objects.filter(owner=user, done_at__isnull=True)
-        .exclude(plan__status__in=ActionPlan.CLOSED)
-        .select_related("plan")
-        .annotate(overdue_flag=Case(When(due__lt=today, then=Value(True)), default=Value(False)))
-        .order_by("-overdue_flag", "due", "pk")
-    )
+    return open_milestones(owner=user)
 
 
 def department_figures() -> dict[int, dict]:
