@@ -275,7 +275,7 @@ REST_FRAMEWORK = {
     ),
     "DEFAULT_PERMISSION_CLASSES": ("apps.core.api_auth.PortalApiPermission",),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "apps.core.api.PortalPagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PortalPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "apps.core.api_errors.exception_handler",
 }
