@@ -1,5 +1,5 @@
-"""The API's pagination (DEFAULT_PAGINATION_CLASS). A module of its own: DRF imports it
-while defining its generic views, so it must not import them (apps.core.api does)."""
+"""The API's pagination (DEFAULT_PAGINATION_CLASS). Its own module: DRF imports it while
+its viewsets module is still loading, so it may import nothing that imports viewsets."""
 
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
