@@ -9,6 +9,32 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# What each kind of notification is, for the inbox (a kind not listed shows as it is).
+KIND_LABELS = {
+    "plan_owner": _("plan you own"),
+    "plan_new": _("new plan"),
+    "plan_contributor": _("plan your department contributes to"),
+    "plan_status": _("plan status"),
+    "milestone_owner": _("milestone you own"),
+    "decision_owner": _("decision assigned to you"),
+    "target_proposal": _("target change proposed"),
+    "minutes": _("minutes"),
+    "metric_red": _("metric turned red"),
+    "metric_red_committee": _("metric turned red (committee)"),
+    "digest": _("daily reminder"),
+    "password_reset": _("password reset"),
+    "feedback_routed": _("feedback routed"),
+    "feedback_triage": _("feedback to triage"),
+    "feedback_escalation": _("feedback overdue"),
+    "feedback_spike": _("feedback spike"),
+    "feedback_spike_agenda": _("feedback spike for the agenda"),
+    "incentive_plan_submitted": _("bonus plan to approve"),
+    "incentive_plan_sent_back": _("bonus plan sent back"),
+    "incentive_plan_approved": _("bonus plan approved"),
+    "incentive_plan_closed": _("bonus plan closed"),
+    "incentive_plan_amended": _("bonus plan amended"),
+}
+
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
@@ -50,3 +76,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}: {self.subject}"
+
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))

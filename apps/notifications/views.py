@@ -19,7 +19,7 @@ def inbox(request):
         [
             Column("created_at", _("When"), sort="created_at"),
             Column("subject", _("Subject"), sort="subject", template="notifications/_subject_cell.html"),
-            Column("kind", _("Kind"), sort="kind"),
+            Column("kind", _("Kind"), sort="kind", value=lambda n: n.kind_label()),
             Column("read_at", _("Read"), sort="read_at", template="notifications/_read_cell.html"),
         ],
         default_sort="-created_at",

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.translation import trans_real
 
+from apps.notifications.models import KIND_LABELS
 from tests.matrix.routes import ROUTES
 from tests.test_permission_matrix import world  # noqa: F401  (the matrix's world, built once)
 
@@ -24,7 +25,7 @@ def choice_codes() -> set[str]:
             for value, label in getattr(field, "flatchoices", None) or ():
                 if isinstance(value, str) and re.search("[a-z]", value) and value != str(label):
                     codes.add(value)
-    return codes
+    return codes | set(KIND_LABELS)  # notification kinds are codes too
 
 
 @pytest.fixture

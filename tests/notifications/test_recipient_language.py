@@ -138,3 +138,14 @@ def test_the_digest_is_written_in_each_recipient_s_language(p, hierarchy):
     send_daily_digest()
     assert Notification.objects.get(kind="digest", recipient=p.cora).subject.startswith("Sus ")
     assert Notification.objects.get(kind="digest", recipient=p.hugo).subject.startswith("Your overdue items")
+
+
+def test_the_inbox_names_each_kind_in_words_in_the_reader_s_language(p, review, login):
+    speaks(p.hugo, "es")
+    item = committee_services.agenda_add_free(review=review, by=p.alice, title="Calls")
+    committee_services.decision_create(
+        item=item, by=p.alice, kind=Decision.Kind.ASSIGN_OWNER, text="Hugo reports", owner=p.hugo
+    )
+    html = login(p.hugo).get("/notifications/").content.decode()
+    assert "decisión asignada a usted" in html
+    assert ">decision_owner<" not in html
