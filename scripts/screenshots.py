@@ -52,7 +52,7 @@ def main() -> None:
                 # The steering committee's scheduled review, opened so the agenda shows.
                 page.goto(BASE + "/committees/")
                 page.click("text=CX steering committee")
-                page.locator("tr.review-scheduled a").first.click()
+                page.locator("tr.review-in_session a, tr.review-scheduled a").first.click()
                 opener = page.locator("#open-review")
                 if opener.count():
                     opener.click()
