@@ -37,7 +37,8 @@ def test_static_files_are_served_to_anonymous_users(client):
 def test_login_with_email_and_password_reaches_home(client, p):
     response = client.post(reverse("login"), {"username": "ALICE@example.com", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("landing")  # on to the overview for the CX leader
+    assert client.get(reverse("landing"))["Location"] == reverse("home")
     assert client.get(reverse("home")).status_code == 200
 
 
