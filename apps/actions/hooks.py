@@ -52,5 +52,5 @@ def my_plans(request, user):
 
 
 def search_plans(user, query):
-    plans = selectors.plans_annotated().filter(title__icontains=query).order_by("-overdue_flag", "title")[:10]
+    plans = ActionPlan.objects.filter(title__icontains=query).only("pk", "title").order_by("title")[:10]
     return (_("Action plans"), [(p.title, reverse("actions:plan-detail", args=[p.pk])) for p in plans])

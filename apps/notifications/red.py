@@ -4,8 +4,8 @@ language, naming the department and the period.
 
 Listeners of `metric_turned_red` (the metric owner here, committee chairs in committees)
 `collect` what each recipient must hear; the batch is written when the roll-up announces
-`rollup_finished` (still inside its transaction), or on commit if a caller stored snapshots
-without it. One thread runs one roll-up at a time, so the batch is per thread; every
+`rollup_finished` (still inside its transaction; the store's one caller always sends it).
+One thread runs one roll-up at a time, so the batch is per thread; every
 snapshot of one roll-up carries the same `computed_at`, so a batch left by a roll-up that
 rolled back (another stamp) is dropped, never told."""
 
@@ -16,7 +16,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -76,8 +75,6 @@ def collect(*, recipient, kind: str, red: Red, about: Callable[[], str] | None =
     if getattr(_batch, "stamp", None) != red.computed_at:
         pending.clear()  # left by a roll-up that did not finish
         _batch.stamp = red.computed_at
-    if not pending:
-        transaction.on_commit(flush)  # a store without `rollup_finished` still tells
     notice = pending.setdefault(
         (recipient.pk, kind, about_key),
         _Notice(recipient=recipient, kind=kind, about=about, about_key=about_key),
