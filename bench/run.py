@@ -756,6 +756,11 @@ def setup(argv: list[str] | None) -> tuple[argparse.Namespace, str]:
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--api-rows", type=int, default=100_000)
     parser.add_argument("--strict", action="store_true", help="exit 1 when a bar is missed")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="comma-separated stages to leave out (pandas, incremental, api_ingest) while iterating",
+    )
     args = parser.parse_args(argv)
 
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -782,8 +787,10 @@ def main(argv: list[str] | None = None) -> int:
     args, broker_url = setup(argv)
     b = Bench(args=args, broker_url=broker_url, workdir=Path(tempfile.mkdtemp(prefix="cx-bench-")))
     try:
+        skipped = {name.strip() for name in args.skip.split(",") if name.strip()}
         for stage in STAGES:
-            stage(b)
+            if stage.__name__.removeprefix("stage_") not in skipped:
+                stage(b)
     except CheckFailed as exc:
         b.failures.append(str(exc))
     finally:
