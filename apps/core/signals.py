@@ -5,11 +5,14 @@ import logging
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from .addresses import client_ip as trusted_client_ip
+
 log = logging.getLogger("portal.security")
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "-") if request is not None else "-"
+    """The address the lockout counts (behind our proxy, not the proxy's own)."""
+    return (trusted_client_ip(request) or "-") if request is not None else "-"
 
 
 @receiver(user_logged_in)

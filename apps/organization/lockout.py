@@ -13,7 +13,6 @@ and the two counters.
   accounts, few tries each).
 """
 
-import ipaddress
 import unicodedata
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -35,25 +34,6 @@ def lockout_username(request, credentials=None) -> str | None:
         return normalise_login(credentials.get(field))
     data = getattr(request, "data", None) or getattr(request, "POST", {})
     return normalise_login(data.get(field))
-
-
-def client_ip(request) -> str | None:
-    """AXES_CLIENT_IP_CALLABLE: the address the outermost of our PORTAL_TRUSTED_PROXY_COUNT
-    proxies saw. Each proxy appends the address it received from, so entries left of it are
-    the client's own claims and are ignored."""
-    remote = request.META.get("REMOTE_ADDR")
-    hops = settings.PORTAL_TRUSTED_PROXY_COUNT
-    if hops <= 0:
-        return remote
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-    if len(forwarded) < hops:
-        # Not through all our proxies (a direct request): only the peer is known.
-        return remote
-    candidate = forwarded[-hops]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
 
 
 class PortalLockoutHandler(AxesDatabaseHandler):

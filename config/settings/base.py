@@ -118,7 +118,7 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HANDLER = "apps.organization.lockout.PortalLockoutHandler"
 AXES_USERNAME_CALLABLE = "apps.organization.lockout.lockout_username"
-AXES_CLIENT_IP_CALLABLE = "apps.organization.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "apps.core.addresses.client_ip"
 # How many proxies of ours append to X-Forwarded-For (0: clients connect directly and the
 # header is ignored; production sets 1, the TLS proxy).
 PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
-from apps.organization.lockout import client_ip
+from apps.core.addresses import client_ip
 from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +97,15 @@ def test_client_address_ignores_forwarded_for_unless_behind_a_trusted_proxy(rf):
     with override_settings(PORTAL_TRUSTED_PROXY_COUNT=2):
         two = rf.post("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.1, 10.0.0.1")
         assert client_ip(two) == "203.0.113.1"
+
+
+def test_the_security_log_names_the_address_the_lockout_counts(client, p, caplog):
+    """Behind our proxy the log line carries the client's address, not the proxy's."""
+    with (
+        override_settings(PORTAL_TRUSTED_PROXY_COUNT=1),
+        caplog.at_level("WARNING", logger="portal.security"),
+    ):
+        _try(client, p.hugo.email, REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    line = next(r.getMessage() for r in caplog.records if "event=login_failed" in r.getMessage())
+    assert "ip=203.0.113.7" in line
+    assert "172.18.0.5" not in line and "6.6.6.6" not in line
