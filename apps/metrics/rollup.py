@@ -53,6 +53,7 @@ class RollupStats:
     metrics: int = 0
     periods: int = 0
     written: int = 0
+    unchanged: int = 0
     deleted: int = 0
     turned_red: int = 0
     timings: dict = field(default_factory=dict)
@@ -166,9 +167,9 @@ def _run(
     stats.timings["engine"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    stats.written, stats.deleted, stats.turned_red = snapshot_store.store(
-        world, results, metric_codes, periods, today
-    )
+    stored = snapshot_store.store(world, results, metric_codes, periods, today)
+    stats.written, stats.unchanged = stored.written, stored.unchanged
+    stats.deleted, stats.turned_red = stored.deleted, stored.turned_red
     stats.timings["upsert"] = time.perf_counter() - t
     stats.metrics = len(metric_codes) if metric_codes is not None else len(world.metrics)
     stats.periods = len({r.period for r in results})
@@ -179,9 +180,10 @@ def _run(
         periods={r.period for r in results} | set(periods or ()),
     )
     log.info(
-        "event=rollup mode=%s written=%s deleted=%s timings=%s",
+        "event=rollup mode=%s written=%s unchanged=%s deleted=%s timings=%s",
         mode,
         stats.written,
+        stats.unchanged,
         stats.deleted,
         {k: round(v, 3) for k, v in stats.timings.items()},
     )
