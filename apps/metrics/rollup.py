@@ -49,6 +49,7 @@ ADVISORY_LOCK_KEY = 0x43585F524F4C4C  # "CX_ROLL"
 @dataclass
 class RollupStats:
     mode: str
+    engine: str = "python"  # stage 2: "python" (engine.evaluate) or "sql" (rollup_sql)
     dirty_claimed: int = 0
     metrics: int = 0
     periods: int = 0
