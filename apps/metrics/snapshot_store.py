@@ -97,6 +97,48 @@ def store(world: World, results: list[SnapshotResult], metric_codes, periods, to
     return StoreResult(written=written, unchanged=len(tuples) - written, deleted=deleted, turned_red=turned)
 
 
+def store_staged(world: World, metric_codes, periods, today: date) -> tuple[StoreResult, set[Period]]:
+    """The same as :func:`store` for results already in ``rollup_snapshot_in`` (the
+    set-based roll-up, PostgreSQL): nothing passes through Python but the few snapshots
+    that turned red. Returns the counts and the periods written."""
+    now = timezone.now()
+    watch = sorted(open_periods(today), key=lambda p: p.sort_key)
+    table = RollupSnapshot._meta.db_table
+    keys = " AND ".join(f"s.{c} = i.{c}" for c in KEY_COLUMNS)
+    columns = ", ".join(f"i.{c}" for c in UPSERT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM rollup_snapshot_in i LEFT JOIN {table} s ON {keys}"
+            " WHERE i.status = 'red' AND i.own_score IS NOT NULL AND i.scope_kind <> 'channel'"
+            " AND (i.period_kind, i.period_start) IN (SELECT * FROM unnest(%s::text[], %s::date[]))"
+            " AND s.status IS DISTINCT FROM 'red'",
+            [[p.kind for p in watch], [p.start for p in watch]],
+        )
+        turned = [RollupSnapshot(**dict(zip(UPSERT_COLUMNS, row, strict=True))) for row in cursor.fetchall()]
+        cursor.execute("SELECT count(*) FROM rollup_snapshot_in")
+        total = cursor.fetchone()[0]
+        cursor.execute("SELECT DISTINCT period_kind, period_start FROM rollup_snapshot_in")
+        written_periods = {Period(kind, start) for kind, start in cursor.fetchall()}
+        cursor.execute(changed_upsert_sql(f"SELECT {', '.join(UPSERT_COLUMNS)} FROM rollup_snapshot_in"))
+        written = cursor.rowcount
+    deleted = delete_stale(world, [], metric_codes, periods, now)
+    code_of = {m.pk: code for code, m in world.metrics.items()}
+    turned.sort(key=lambda r: (code_of[r.metric_id], r.period_start, r.period_kind, r.scope_kind, r.scope_id))
+    for row in turned:
+        metric_turned_red.send(
+            sender=Metric,
+            metric=world.metrics[code_of[row.metric_id]],
+            period=Period(row.period_kind, row.period_start),
+            scope_kind=row.scope_kind,
+            scope_id=row.scope_id,
+            snapshot=row,
+        )
+    return (
+        StoreResult(written=written, unchanged=total - written, deleted=deleted, turned_red=len(turned)),
+        written_periods,
+    )
+
+
 def _row(world: World, r: SnapshotResult, now) -> tuple:
     kind, scope_id = world.scope_key(r.scope)
     return (
@@ -119,7 +161,7 @@ def _row(world: World, r: SnapshotResult, now) -> tuple:
 
 KEY_COLUMNS = ["metric_id", "period_kind", "period_start", "scope_kind", "scope_id"]
 
-_TEMP_TABLE_SQL = (
+TEMP_TABLE_SQL = (
     "CREATE TEMP TABLE IF NOT EXISTS rollup_snapshot_in ("
     " metric_id bigint, period_kind varchar(8), period_start date, scope_kind varchar(8),"
     " scope_id bigint, actual double precision, target double precision, baseline double precision,"
@@ -151,7 +193,7 @@ def _copy_upsert(tuples: list[tuple]) -> int:
     keeps its rows until the transaction ends: `delete_stale` anti-joins it."""
     columns = ", ".join(UPSERT_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute(_TEMP_TABLE_SQL)
+        cursor.execute(TEMP_TABLE_SQL)
         cursor.execute("TRUNCATE rollup_snapshot_in")
         with cursor.cursor.copy(f"COPY rollup_snapshot_in ({columns}) FROM STDIN") as copy:
             for row in tuples:
@@ -252,7 +294,7 @@ def _pg_delete_stale(world: World, metric_codes, periods) -> int:
     keys = " AND ".join(f"i.{c} = s.{c}" for c in KEY_COLUMNS)
     where.append(f"NOT EXISTS (SELECT 1 FROM rollup_snapshot_in i WHERE {keys})")
     with connection.cursor() as cursor:
-        cursor.execute(_TEMP_TABLE_SQL)  # a run that produced nothing never created it
+        cursor.execute(TEMP_TABLE_SQL)  # a run that produced nothing never created it
         cursor.execute(f"DELETE FROM {table} s WHERE {' AND '.join(where)}", params)
         return cursor.rowcount
 
