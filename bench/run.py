@@ -533,6 +533,7 @@ class Bench:
     ent: generate.Enterprise | None = None
     t_ref: float = 0.0
     t_full: float = 0.0
+    rollup_peak: int = 0
     user: object = None
 
     @property
@@ -572,14 +573,52 @@ def stage_reference(b: Bench) -> None:
     )
 
 
+def peak_rss_reset() -> int:
+    """Reset this process's peak resident set (Linux: /proc/self/clear_refs 5) and return
+    the resident set now, in bytes; see :func:`peak_rss_growth`."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+    return _proc_status_bytes("VmRSS")
+
+
+def peak_rss_growth(baseline: int) -> int:
+    """How far the peak resident set rose above ``baseline`` since :func:`peak_rss_reset`
+    (the peak memory of what ran in between, this process only)."""
+    return max(0, _proc_status_bytes("VmHWM") - baseline)
+
+
+def _proc_status_bytes(field_name: str) -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def fmt_mib(n: int) -> str:
+    return f"{n / 2**20:,.0f} MiB"
+
+
 def stage_full_rollup(b: Bench) -> None:
-    """3. the portal's full roll-up, its actuals checked against the reference."""
+    """3. the portal's full roll-up, its actuals checked against the reference; then the
+    same roll-up again over unchanged inputs (it must write nothing)."""
+    import gc
+
     from apps.metrics.rollup import rollup_full
 
     log("portal full roll-up …")
+    gc.collect()
+    rss = peak_rss_reset()
     b.t_full, stats = timed(rollup_full, today=TODAY)
-    for stage in ("actuals", "engine", "upsert"):
-        b.table.append(Row(f"  portal full roll-up: {stage}", stats.timings.get(stage)))
+    b.rollup_peak = peak_rss_growth(rss)
+    for stage, seconds in stats.timings.items():
+        b.table.append(
+            Row(f"  portal full roll-up: {stage}", seconds, fmt_ratio(seconds / b.t_ref) if b.t_ref else "")
+        )
     ok = b.t_full <= 1.5 * b.t_ref
     b.table.append(
         Row(
@@ -588,8 +627,36 @@ def stage_full_rollup(b: Bench) -> None:
             fmt_ratio(b.t_full / b.t_ref),
             "≤ 1.5× ref",
             b.bar(ok, "full roll-up ≤ 1.5× reference"),
-            f"{stats.written:,} snapshots, {stats.metrics:,} metrics, {stats.periods} periods; "
-            f"stage 1: {stage_one_path()}",
+            f"{stats.written:,} snapshots written, {stats.unchanged:,} unchanged, {stats.deleted:,} deleted; "
+            f"{stats.metrics:,} metrics, {stats.periods} periods; stage 1: {stage_one_path()}; "
+            f"engine: {stats.engine}; peak memory +{fmt_mib(b.rollup_peak)}",
+        )
+    )
+    b.table.append(
+        Row(
+            "  roll-up peak memory (Python process)",
+            None,
+            notes=f"+{fmt_mib(b.rollup_peak)} resident above the {fmt_mib(rss)} before the run "
+            f"(VmHWM after /proc/self/clear_refs)",
+        )
+    )
+    log("portal full roll-up again, nothing changed …")
+    rss = peak_rss_reset()
+    t_rerun, rerun = timed(rollup_full, today=TODAY)
+    rerun_peak = peak_rss_growth(rss)
+    nothing = rerun.written == 0 and rerun.deleted == 0
+    if not nothing:
+        b.failures.append(f"a re-run over unchanged inputs wrote {rerun.written} and deleted {rerun.deleted}")
+    b.table.append(
+        Row(
+            "  re-run, nothing changed",
+            t_rerun,
+            fmt_ratio(t_rerun / b.t_ref),
+            "writes 0",
+            "yes" if nothing else "NO",
+            f"{rerun.written:,} written, {rerun.unchanged:,} unchanged, {rerun.deleted:,} deleted; "
+            + ", ".join(f"{k} {v:.2f}" for k, v in rerun.timings.items())
+            + f"; peak memory +{fmt_mib(rerun_peak)}",
         )
     )
     log("comparing the portal's actuals with the reference …")
@@ -654,13 +721,15 @@ def stage_incremental(b: Bench) -> None:
             b.bar(speedup >= 20, "incremental ≥ 20× faster than full"),
             f"{len(rows)} rows of {b.ent.dept_codes[dept_index]} on {TODAY} "
             f"({t_ingest:.2f} s ingest), {dirty} dirty pairs → {inc.metrics} metrics, "
-            f"{inc.written:,} snapshots; " + ", ".join(f"{k} {v:.2f}" for k, v in inc.timings.items()),
+            f"{inc.written:,} snapshots written, {inc.unchanged:,} unchanged; "
+            + ", ".join(f"{k} {v:.2f}" for k, v in inc.timings.items())
+            + f"; {speedup / 100:.2f} of the 100× goal",
         )
     )
     for statement in SNAPSHOT_COPY.split(";"):
         sql(statement)
     log("full roll-up again (re-run over existing snapshots) …")
-    t_full2, _stats2 = timed(rollup_full, today=TODAY)
+    t_full2, stats2 = timed(rollup_full, today=TODAY)
     both, one_side, different = sql(SNAPSHOT_COMPARE)[0]
     same = not one_side and not different
     if not same:
@@ -672,8 +741,9 @@ def stage_incremental(b: Bench) -> None:
             "  full recompute equals incremental",
             t_full2,
             ok="yes" if same else "NO",
-            notes=f"{both:,} snapshots compared (seconds: the full re-run, upserting over existing "
-            f"rows; the incremental run is {t_full2 / t_inc:.0f}× faster than it)",
+            notes=f"{both:,} snapshots compared (seconds: the full re-run over the incremental run's "
+            f"rows, which wrote {stats2.written:,} and deleted {stats2.deleted:,}; the incremental run "
+            f"is {t_full2 / t_inc:.0f}× faster than it)",
         )
     )
     sql("DROP TABLE bench_snapshots_incremental")

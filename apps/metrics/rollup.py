@@ -27,10 +27,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import snapshot_store
+from . import rollup_sql, snapshot_store
 from .engine import graph
 from .engine.evaluate import Evaluation, cell_periods_for
 from .engine.periods import PERIOD_KINDS, Period
@@ -49,10 +50,12 @@ ADVISORY_LOCK_KEY = 0x43585F524F4C4C  # "CX_ROLL"
 @dataclass
 class RollupStats:
     mode: str
+    engine: str = "python"  # stage 2: "python" (engine.evaluate) or "sql" (rollup_sql)
     dirty_claimed: int = 0
     metrics: int = 0
     periods: int = 0
     written: int = 0
+    unchanged: int = 0
     deleted: int = 0
     turned_red: int = 0
     timings: dict = field(default_factory=dict)
@@ -135,6 +138,13 @@ def rollup_dirty(*, today: date | None = None) -> RollupStats:
     return stats
 
 
+def set_based() -> bool:
+    """Whether stage 2 runs set-based in PostgreSQL (``rollup_sql``) rather than in the
+    Python engine: on PostgreSQL when settings.ROLLUP_SET_BASED is true (SQLite always
+    uses the engine)."""
+    return connection.vendor == "postgresql" and getattr(settings, "ROLLUP_SET_BASED", False)
+
+
 def _run(
     *,
     today: date,
@@ -146,42 +156,59 @@ def _run(
     stats = RollupStats(mode=mode)
     started = time.perf_counter()
     world = world or World.load()
-    needed = None
-    if metric_codes is not None:
-        needed = metric_codes | graph.descendants(metric_codes, world.links)
-    actuals = compute_actuals(world, needed, cell_periods_for(periods))
-    stats.timings["actuals"] = time.perf_counter() - started
+    if set_based():
+        stats.engine = "sql"
+        rollup_sql.run(
+            world,
+            today=today,
+            metric_codes=metric_codes,
+            periods=periods,
+            now=timezone.now(),
+            timings=stats.timings,
+        )
+        t = time.perf_counter()
+        stored, written_periods = snapshot_store.store_staged(world, metric_codes, periods, today)
+        stats.timings["upsert"] = time.perf_counter() - t
+    else:
+        needed = None
+        if metric_codes is not None:
+            needed = metric_codes | graph.descendants(metric_codes, world.links)
+        actuals = compute_actuals(world, needed, cell_periods_for(periods))
+        stats.timings["actuals"] = time.perf_counter() - started
 
-    t = time.perf_counter()
-    evaluation = Evaluation(
-        actuals,
-        metrics=world.metric_defs,
-        links=world.links,
-        targets=world.targets,
-        departments=world.departments,
-        channels=world.channels,
-        today=today,
-    )
-    results = evaluation.snapshots(periods, metric_codes)
-    stats.timings["engine"] = time.perf_counter() - t
+        t = time.perf_counter()
+        evaluation = Evaluation(
+            actuals,
+            metrics=world.metric_defs,
+            links=world.links,
+            targets=world.targets,
+            departments=world.departments,
+            channels=world.channels,
+            today=today,
+        )
+        results = evaluation.snapshots(periods, metric_codes)
+        stats.timings["engine"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    stats.written, stats.deleted, stats.turned_red = snapshot_store.store(
-        world, results, metric_codes, periods, today
-    )
-    stats.timings["upsert"] = time.perf_counter() - t
+        t = time.perf_counter()
+        stored = snapshot_store.store(world, results, metric_codes, periods, today)
+        written_periods = {r.period for r in results}
+        del results, evaluation, actuals
+        stats.timings["upsert"] = time.perf_counter() - t
+    stats.written, stats.unchanged = stored.written, stored.unchanged
+    stats.deleted, stats.turned_red = stored.deleted, stored.turned_red
     stats.metrics = len(metric_codes) if metric_codes is not None else len(world.metrics)
-    stats.periods = len({r.period for r in results})
+    stats.periods = len(written_periods)
     codes = world.metrics.keys() if metric_codes is None else metric_codes
     rollup_finished.send(
         sender=Metric,
         metric_ids={world.metrics[c].pk for c in codes if c in world.metrics},
-        periods={r.period for r in results} | set(periods or ()),
+        periods=written_periods | set(periods or ()),
     )
     log.info(
-        "event=rollup mode=%s written=%s deleted=%s timings=%s",
+        "event=rollup mode=%s written=%s unchanged=%s deleted=%s timings=%s",
         mode,
         stats.written,
+        stats.unchanged,
         stats.deleted,
         {k: round(v, 3) for k, v in stats.timings.items()},
     )

@@ -242,6 +242,40 @@ SELECT 2, id, code FROM organization_channel
 """
 
 
+def pg_actuals_table(
+    table: str, *, metric_ids: Collection[int] | None = None, periods: Collection[Period] | None = None
+) -> None:
+    """Stage 1 kept in the database: the cells :func:`pg_actuals` returns, written to the
+    temporary table ``table`` (metric_id, kind 0 month / 1 quarter / 2 year, start,
+    scope_kind 0 organisation / 1 department / 2 channel, scope_id (0 for the
+    organisation), actual, w = Σ sample_size, latest = latest period_start) for the
+    set-based roll-up (``rollup_sql``). Dropped at the end of the transaction."""
+    all_metrics = metric_ids is None
+    params = {"all_metrics": all_metrics, "metric_ids": [] if all_metrics else list(metric_ids)}
+    period_params = _period_params(periods)
+    select = _ACTUALS_SQL.replace(_FINAL_SELECT, _TABLE_SELECT)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        if periods is not None and not period_params["months"]:
+            select = select + " AND FALSE"
+        cursor.execute("SELECT current_setting('jit')")
+        jit = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('jit', 'off', true)")
+        cursor.execute(f"CREATE TEMP TABLE {table} ON COMMIT DROP AS {select}", {**params, **period_params})
+        cursor.execute("SELECT set_config('jit', %s, true)", [jit])
+        cursor.execute(f"ANALYZE {table}")
+
+
+_FINAL_SELECT = _ACTUALS_SQL[
+    _ACTUALS_SQL.index("SELECT metric_id, kind * 1000000") : _ACTUALS_SQL.rindex("FROM result")
+    + len("FROM result")
+]
+_TABLE_SELECT = (
+    "SELECT metric_id, kind::smallint AS kind, start, scope_kind::smallint AS scope_kind, scope_id, actual,"
+    " w::float8 AS w, latest FROM result"
+)
+
+
 def _period_params(periods: Collection[Period] | None) -> dict:
     if periods is None:
         return {

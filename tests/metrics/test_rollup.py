@@ -316,3 +316,64 @@ def test_parity_sqlite_and_postgresql_give_the_same_snapshots(p, tmp_path):
         assert a[:5] == b[:5]
         for x, y in zip(a[5:], b[5:], strict=True):
             assert (x is None and y is None) or abs(x - y) <= 1e-9 * max(1.0, abs(x)), (a, b)
+
+
+def stored_rows() -> dict[tuple, tuple]:
+    """Every snapshot by key: (values, computed_at)."""
+    return {
+        row[:5]: (row[5:-1], row[-1])
+        for row in RollupSnapshot.objects.values_list(*SNAPSHOT_COLUMNS, "computed_at")
+    }
+
+
+@pytest.mark.django_db
+def test_a_rerun_over_unchanged_inputs_writes_nothing(p, loaded):
+    before = stored_rows()
+    stats = rollup.rollup_full(today=date(2026, 11, 23))
+    assert (stats.written, stats.deleted) == (0, 0)
+    assert stats.unchanged == len(before) > 100
+    assert stored_rows() == before  # computed_at included: not one row was touched
+
+
+@pytest.mark.django_db
+def test_a_changed_measurement_writes_only_the_rows_whose_values_change(p, loaded):
+    before = stored_rows()
+    ingest_rows(p.alice, rows_for(["2025-06-01"], base=900))
+    stats = rollup.rollup_dirty(today=date(2026, 11, 23))
+    after = stored_rows()
+    changed = {k for k in after if k not in before or after[k][0] != before[k][0]}
+    assert changed  # AHT June and what it drives
+    assert stats.written == len(changed)
+    assert stats.deleted == 0 and stats.written + stats.unchanged > stats.written
+    for key, (values, computed_at) in after.items():
+        if key not in changed:
+            assert (values, computed_at) == before[key]
+    assert ("AHT", "month", date(2025, 6, 1), "org", 0) in changed
+    assert ("AHT", "month", date(2025, 2, 1), "org", 0) not in changed
+    # A full run afterwards agrees and has nothing left to write.
+    assert rollup.rollup_full(today=date(2026, 11, 23)).written == 0
+
+
+@pytest.mark.django_db
+def test_a_snapshot_no_longer_produced_is_deleted_and_counted(p, loaded):
+    from apps.metrics.models import Measurement
+
+    Measurement.objects.filter(metric__code="NPS", period_start=date(2025, 4, 1)).delete()
+    stats = rollup.rollup_full(today=date(2026, 11, 23))
+    assert stats.deleted >= 1
+    assert not RollupSnapshot.objects.filter(
+        metric__code="NPS", period_kind="quarter", period_start=date(2025, 4, 1)
+    ).exists()
+    assert rollup.rollup_full(today=date(2026, 11, 23)).deleted == 0
+
+
+@pytest.mark.django_db
+def test_the_rollup_page_shows_written_unchanged_and_deleted(p, loaded, client):
+    from apps.metrics.models import RollupRun
+
+    stats = rollup.rollup_full(today=date(2026, 11, 23)).as_dict()
+    RollupRun.objects.create(mode="full", requested_by=p.alice, state="done", stats={**stats, "timings": {}})
+    client.force_login(p.alice)
+    html = client.get("/metrics/rollups/").content.decode()
+    assert "Snapshots unchanged" in html and "Snapshots deleted" in html
+    assert f'<td class="num">0</td><td class="num">{stats["unchanged"]}</td><td class="num">0</td>' in html
