@@ -350,7 +350,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def write_api_csv(ent: generate.Enterprise, path: Path, count: int) -> int:
+def write_api_csv(ent: generate.Enterprise, path: Path, count: int, source: str = SOURCE) -> int:
     """``count`` new rows, the days after the generated range (inserts, like a daily feed)."""
     with path.open("w", newline="") as out:
         writer = csv.writer(out)
@@ -365,7 +365,7 @@ def write_api_csv(ent: generate.Enterprise, path: Path, count: int) -> int:
                     value = f"{m.base * (1 + 0.01 * (written % 7)):.4f}"
                     sample = str(50 + written % 300) if mean else ""
                     writer.writerow(
-                        [m.code, text, ent.dept_codes[d], ent.chan_codes[c], SOURCE, value, sample]
+                        [m.code, text, ent.dept_codes[d], ent.chan_codes[c], source, value, sample]
                     )
                     written += 1
                     if written == count:
@@ -489,20 +489,50 @@ class Services:
         self.procs.clear()
 
 
-def post_csv(port: int, key: str, body: bytes) -> tuple[float, int, bytes]:
+def post_csv(port: int, key: str, body) -> tuple[float, int, bytes]:
+    seconds, status, payload, _timing = post_csv_timed(port, key, body)
+    return seconds, status, payload
+
+
+def post_csv_timed(port: int, key: str, body) -> tuple[float, int, bytes, dict[str, float]]:
+    """POST a CSV (bytes, or an open file sent as it is read); also the server's split of
+    the time (its Server-Timing header, in seconds per phase)."""
     started = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    conn.request(
-        "POST",
-        "/api/v1/measurements/bulk/",
-        body=body,
-        headers={"Content-Type": "text/csv", "Authorization": f"Token {key}", "Host": "127.0.0.1"},
-    )
+    headers = {"Content-Type": "text/csv", "Authorization": f"Token {key}", "Host": "127.0.0.1"}
+    if not isinstance(body, bytes):
+        headers["Content-Length"] = str(os.fstat(body.fileno()).st_size)
+    conn.request("POST", "/api/v1/measurements/bulk/", body=body, headers=headers)
     response = conn.getresponse()
     payload = response.read()
     seconds = time.perf_counter() - started
+    timing = {}
+    for part in (response.getheader("Server-Timing") or "").split(","):
+        name, _, dur = part.strip().partition(";dur=")
+        if name and dur:
+            timing[name] = float(dur) / 1000
     conn.close()
-    return seconds, response.status, payload
+    return seconds, response.status, payload, timing
+
+
+def timing_note(total: float, timing: dict[str, float]) -> str:
+    """The server's phases, and the rest (HTTP, Django, DRF, the response) as `http`."""
+    phases = ", ".join(f"{name} {seconds:.2f}" for name, seconds in timing.items())
+    return f"{phases}, http+framework {max(total - sum(timing.values()), 0):.2f}"
+
+
+def worker_peak_rss_mb(services: Services) -> float:
+    """The largest peak RSS (VmHWM) among gunicorn's workers, in MB."""
+    master = services.procs[0].pid
+    peak = 0
+    for status_path in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status_path.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(master) and "VmHWM" in fields:
+            peak = max(peak, int(fields["VmHWM"].split()[0]))
+    return peak / 1024
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -771,7 +801,7 @@ def stage_api_ingest(b: Bench) -> None:
             if warm_status != 400:
                 raise CheckFailed(f"warm-up batch answered {warm_status}, expected 400: {_p[:200]!r}")
         body = csv_path.read_bytes()
-        t_api, status, payload = post_csv(services.port, key, body)
+        t_api, status, payload, timing = post_csv_timed(services.port, key, body)
         dirty_after = DirtyPeriod.objects.count()
         # Queued, not run in the request: the dirty pairs are there when the response
         # arrives, and the worker claims them.
@@ -785,6 +815,18 @@ def stage_api_ingest(b: Bench) -> None:
                 claimed = True
                 break
             time.sleep(0.1)
+        # Memory: the largest batch (1,000,000 rows, ≈ 35 MB), streamed from the file; the
+        # worker's peak RSS (VmHWM) must stay flat.
+        big = None
+        if b.args.big_rows:
+            big_path = b.workdir / "api-big.csv"
+            big_rows = write_api_csv(b.ent, big_path, b.args.big_rows, source=f"{SOURCE}-big")
+            rss_before = worker_peak_rss_mb(services)
+            with big_path.open("rb") as big_file:
+                t_big, big_status, big_payload, big_timing = post_csv_timed(services.port, key, big_file)
+            big = (big_rows, big_path.stat().st_size, t_big, big_status, big_payload, big_timing)
+            big_rss = worker_peak_rss_mb(services)
+            big_path.unlink()
     finally:
         services.stop()
     if status != 200:
@@ -804,6 +846,25 @@ def stage_api_ingest(b: Bench) -> None:
             + (", claimed by the Celery worker" if claimed else ", NOT claimed by the worker within 60 s"),
         )
     )
+    b.table.append(Row("  API ingest: server split (s)", None, notes=timing_note(t_api, timing)))
+    if big is not None:
+        big_rows, big_bytes, t_big, big_status, big_payload, big_timing = big
+        if big_status != 200:
+            raise CheckFailed(f"API ingest of {big_rows:,} rows answered {big_status}: {big_payload[:300]!r}")
+        rss_ok = big_rss < 300
+        if not rss_ok:
+            b.failures.append(f"gunicorn worker peak RSS {big_rss:.0f} MB ≥ 300 MB on the big batch")
+        b.table.append(
+            Row(
+                f"API ingest: POST {big_bytes / 1e6:.1f} MB CSV ({big_rows:,} rows)",
+                t_big,
+                f"{big_rows / t_big:,.0f} rows/s",
+                "peak RSS < 300 MB",
+                "yes" if rss_ok else "NO",
+                f"worker peak RSS {big_rss:.0f} MB (before the batch {rss_before:.0f} MB); "
+                + timing_note(t_big, big_timing),
+            )
+        )
     if not claimed:
         b.failures.append("the Celery worker did not pick up the queued roll-up")
     log(f"snapshots at the end: {RollupSnapshot.objects.count():,}")
@@ -825,6 +886,9 @@ def setup(argv: list[str] | None) -> tuple[argparse.Namespace, str]:
     parser.add_argument("--size", choices=sorted(generate.SIZES), default="small")
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--api-rows", type=int, default=100_000)
+    parser.add_argument(
+        "--big-rows", type=int, default=1_000_000, help="the batch whose worker RSS is measured (0: none)"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a bar is missed")
     parser.add_argument(
         "--skip",

@@ -13,9 +13,13 @@ import itertools
 import json
 import math
 import re
+import shutil
+import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import IO
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -57,6 +61,7 @@ class IngestResult:
     updated: int = 0
     periods: dict[str, list[str]] = field(default_factory=dict)
     errors: list[dict] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -111,11 +116,10 @@ def decimal_point(text: str) -> str:
     return text
 
 
-def rows_from_csv(stream: io.TextIOBase | Iterable[str]) -> Iterator[dict]:
-    """CSV with a header row naming the fields; yields dicts (strings; '' = empty).
-
-    Separated by commas, or by semicolons with decimal commas (detected from the header);
-    a byte-order mark before the header, quoted or not, is ignored."""
+def open_csv(stream: io.TextIOBase | Iterable[str]) -> tuple[list[str], list[int], Iterator[list[str]]]:
+    """The header (lower-cased names), the positions of the number fields whose decimal
+    commas become points (a semicolon file), and a csv reader over the data lines.
+    Raises BadPayload for an empty body, a file that is not UTF-8, a header lacking fields."""
     lines = iter(stream)
     try:
         first = next(lines)
@@ -147,8 +151,17 @@ def rows_from_csv(stream: io.TextIOBase | Iterable[str]) -> Iterator[dict]:
             _("the CSV header lacks %(missing)s (expected %(fields)s)")
             % {"missing": ", ".join(missing), "fields": ", ".join(FIELDS)}
         )
-    width = len(header)
     numbers = [i for i, name in enumerate(header) if name in NUMBER_FIELDS] if delimiter == ";" else []
+    return header, numbers, reader
+
+
+def rows_from_csv(stream: io.TextIOBase | Iterable[str]) -> Iterator[dict]:
+    """CSV with a header row naming the fields; yields dicts (strings; '' = empty).
+
+    Separated by commas, or by semicolons with decimal commas (detected from the header);
+    a byte-order mark before the header, quoted or not, is ignored."""
+    header, numbers, reader = open_csv(stream)
+    width = len(header)
     try:
         for values in reader:
             if not values or (len(values) == 1 and not values[0].strip()):
@@ -459,7 +472,7 @@ def measurements_ingest(
     if not clean:
         return result
     with transaction.atomic():
-        moved = _moved_start_pairs(clean)  # read before the write changes the first rows
+        moved = moved_start_pairs(_batch_first(clean))  # read before the write changes the first rows
         now = recorded_at or timezone.now()
         if connection.vendor == "postgresql":
             result.created, result.updated = _write_postgresql(clean, now)
@@ -468,12 +481,17 @@ def measurements_ingest(
         pairs = {(row[0], dirty.finest_period(row[1], row[2])) for row in clean}
         # One mark for the whole batch: one roll-up queued, not one per kind of pair.
         dirty.mark(pairs | moved)
+    result.periods = periods_report(pairs, lookups)
+    return result
+
+
+def periods_report(pairs, lookups: _Lookups) -> dict[str, list[str]]:
+    """The periods queued, by metric code (the answer of an ingest)."""
     codes = {pk: code for code, (pk, *_rest) in lookups.metrics.items()}
     periods: dict[str, set[str]] = {}
     for metric_id, period in pairs:
         periods.setdefault(codes.get(metric_id, str(metric_id)), set()).add(str(period))
-    result.periods = {code: sorted(ps) for code, ps in sorted(periods.items())}
-    return result
+    return {code: sorted(ps) for code, ps in sorted(periods.items())}
 
 
 def _first_stored(metric_ids: list[int]) -> dict[int, date]:
@@ -496,13 +514,54 @@ def _first_stored(metric_ids: list[int]) -> dict[int, date]:
     )
 
 
-def _moved_start_pairs(clean: list[tuple]) -> set[tuple[int, Period]]:
-    """A row earlier than a metric's first measurement moves where its snapshots start
-    (target-only snapshots appear in between): those years are dirty too."""
+def measurements_ingest_csv(body: IO[bytes], *, by, recorded_at: datetime | None = None) -> IngestResult:
+    """A CSV body (a binary stream: the request, an uploaded file), all-or-nothing.
+
+    The body is copied to a temporary file as it arrives (never held in memory). On
+    PostgreSQL a clean batch is then written set-based (`ingest_copy`); any other batch,
+    and every batch on SQLite, goes through the row-by-row path, which names every bad row.
+    The result's `timings` hold the seconds of each phase."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    now = recorded_at or timezone.now()
+    with tempfile.TemporaryFile() as spool:
+        shutil.copyfileobj(body, spool, SPOOL_CHUNK)
+        spool.seek(0)
+        timings["receive"] = time.perf_counter() - started
+        result = None
+        if connection.vendor == "postgresql":
+            from .ingest_copy import try_ingest
+
+            result = try_ingest(spool, by=by, now=now, timings=timings)
+            spool.seek(0)
+        if result is None:
+            started = time.perf_counter()
+            stream = io.TextIOWrapper(spool, encoding=TEXT_ENCODING, errors="strict", newline="")
+            try:
+                rows = rows_from_csv(stream)
+                result = measurements_ingest(rows=rows, by=by, csv_mode=True, recorded_at=now)
+            finally:
+                stream.detach()  # the spool is closed by its own block
+            timings["row_by_row"] = time.perf_counter() - started
+    result.timings = timings
+    return result
+
+
+SPOOL_CHUNK = 1 << 20
+
+
+def _batch_first(clean: list[tuple]) -> dict[int, date]:
     batch_first: dict[int, date] = {}
     for metric_id, _freq, day, *_rest in clean:
         if metric_id not in batch_first or day < batch_first[metric_id]:
             batch_first[metric_id] = day
+    return batch_first
+
+
+def moved_start_pairs(batch_first: dict[int, date]) -> set[tuple[int, Period]]:
+    """A row earlier than a metric's first measurement moves where its snapshots start
+    (target-only snapshots appear in between): those years are dirty too. `batch_first`:
+    each metric's earliest period_start in the batch."""
     stored = _first_stored(list(batch_first))
     this_year = timezone.localdate().year
     pairs = set()
@@ -518,6 +577,24 @@ def _moved_start_pairs(clean: list[tuple]) -> set[tuple[int, Period]]:
 _COLUMNS = (
     "metric_id, period_start, department_id, channel_id, dept_key, chan_key, source, value, sample_size"
 )
+
+
+# Concurrent batches lock their rows of the unique index in one order: two overlapping
+# ingests wait for each other instead of deadlocking.
+MERGE_ORDER = "metric_id, period_start, dept_key, chan_key, source"
+
+
+def upsert_clause(table: str) -> str:
+    """The merge on the natural key, the same on both databases: a stored row is replaced
+    by a later recording (latest recorded_at wins, DESIGN §4 item 1) and kept when the
+    batch is older, or recorded at the same instant with the same numbers (a replayed
+    batch rewrites nothing). Skipped rows count as neither created nor updated."""
+    return (
+        "ON CONFLICT (metric_id, period_start, dept_key, chan_key, source) DO UPDATE"
+        " SET value = excluded.value, sample_size = excluded.sample_size, recorded_at = excluded.recorded_at"
+        f" WHERE {table}.recorded_at < excluded.recorded_at OR ({table}.recorded_at = excluded.recorded_at"
+        f" AND ({table}.value <> excluded.value OR {table}.sample_size <> excluded.sample_size))"
+    )
 
 
 def _write_postgresql(clean: list[tuple], now: datetime) -> tuple[int, int]:
@@ -538,10 +615,8 @@ def _write_postgresql(clean: list[tuple], now: datetime) -> tuple[int, int]:
         cursor.execute(
             f"WITH merged AS ("
             f" INSERT INTO {table} ({_COLUMNS}, recorded_at)"
-            f" SELECT {_COLUMNS}, %s FROM ingest_measurement"
-            f" ON CONFLICT (metric_id, period_start, dept_key, chan_key, source) DO UPDATE"
-            f" SET value = EXCLUDED.value, sample_size = EXCLUDED.sample_size,"
-            f" recorded_at = EXCLUDED.recorded_at"
+            f" SELECT {_COLUMNS}, %s FROM ingest_measurement ORDER BY {MERGE_ORDER}"
+            f" {upsert_clause(table)}"
             f" RETURNING (xmax = 0) AS inserted)"
             f" SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged",
             [now],
@@ -558,13 +633,12 @@ def _write_portable(clean: list[tuple], now: datetime) -> tuple[int, int]:
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {table} ({_COLUMNS}, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            f" ON CONFLICT (metric_id, period_start, dept_key, chan_key, source) DO UPDATE"
-            f" SET value = excluded.value, sample_size = excluded.sample_size,"
-            f" recorded_at = excluded.recorded_at",
+            f" {upsert_clause(table)}",
             [
                 (metric_id, day, dept_id, chan_id, dept_id or 0, chan_id or 0, source, value, sample, now)
                 for metric_id, _freq, day, dept_id, chan_id, source, value, sample in clean
             ],
         )
+        written = cursor.rowcount  # summed over the rows; a row the upsert keeps counts 0
     created = Measurement.objects.count() - before
-    return created, len(clean) - created
+    return created, written - created

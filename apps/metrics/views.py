@@ -3,7 +3,6 @@ roll-up. Pages read snapshots (selectors), never raw measurements."""
 
 from __future__ import annotations
 
-import io
 from functools import partial
 
 from django.conf import settings
@@ -404,12 +403,7 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
-            stream = io.TextIOWrapper(
-                upload_file.file, encoding=ingest.TEXT_ENCODING, errors="strict", newline=""
-            )
-            result = ingest.measurements_ingest(
-                rows=ingest.rows_from_csv(stream), by=request.user, csv_mode=True
-            )
+            result = ingest.measurements_ingest_csv(upload_file.file, by=request.user)
         except ingest.BatchTooLarge as exc:
             problem = _("A file may hold at most %(n)s rows; split it.") % {"n": exc.limit}
         except ingest.BadPayload as exc:
