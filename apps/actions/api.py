@@ -7,7 +7,7 @@ from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
 from apps.core.filters import Backend
 from apps.core.text import validate_single_line
-from apps.core.validators import FiniteFloatField
+from apps.core.validators import FiniteFloatField, PersonByEmailField
 from apps.organization.models import Department, User
 
 from . import selectors, services
@@ -17,7 +17,7 @@ from .permissions import PlanApiPermission
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
 
     class Meta:
         model = Milestone
@@ -33,9 +33,7 @@ class UpdateSerializer(serializers.ModelSerializer):
 
 
 class PlanSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(
-        slug_field="email", queryset=User.objects.filter(is_active=True), allow_null=True, required=False
-    )
+    owner = PersonByEmailField(queryset=User.objects.filter(is_active=True), allow_null=True, required=False)
     owner_department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all())
     contributing_departments = serializers.SlugRelatedField(
         slug_field="code", queryset=Department.objects.all(), many=True, required=False

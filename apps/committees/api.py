@@ -12,7 +12,7 @@ from .permissions import ReadOnlyApi
 
 class CommitteeSerializer(serializers.ModelSerializer):
     chair = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    secretary = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    secretary = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
     members = serializers.SlugRelatedField(slug_field="email", many=True, read_only=True)
     scope_metrics = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     scope_departments = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -43,8 +43,8 @@ class NoteSerializer(serializers.ModelSerializer):
 
 
 class DecisionSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    owner_department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
+    owner_department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Decision
@@ -64,7 +64,7 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 
 class ItemSerializer(serializers.ModelSerializer):
-    metric = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    metric = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     notes = NoteSerializer(many=True, read_only=True)
     decisions = DecisionSerializer(many=True, read_only=True)
 
