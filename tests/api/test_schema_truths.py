@@ -97,8 +97,8 @@ def test_updates_require_the_version_in_the_schema_and_creates_do_not(schema):
                     assert operation["requestBody"]["required"] is True
                     updates += 1
     # PUT and PATCH of departments, channels, metrics, links, targets, plans and bonus plans,
-    # each in JSON, form and multipart
-    assert updates == 2 * 7 * 3
+    # PATCH of milestones and decisions, each in JSON, form and multipart
+    assert updates == (2 * 7 + 2) * 3
 
 
 def test_a_patch_without_version_is_a_400_naming_it(p, api):
