@@ -3,8 +3,8 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from apps.actions.api import PlanViewSet
-from apps.committees.api import CommitteeViewSet, ReviewViewSet
+from apps.actions.api import MilestoneViewSet, PlanViewSet
+from apps.committees.api import CommitteeViewSet, DecisionViewSet, ReviewViewSet
 from apps.feedback.api import FeedbackBulkView, FeedbackViewSet
 from apps.incentives.api import IncentivePlanViewSet, ResultViewSet
 from apps.metrics import api as metrics_api
@@ -20,8 +20,10 @@ router.register("measurements", metrics_api.MeasurementViewSet, basename="measur
 router.register("snapshots", metrics_api.SnapshotViewSet, basename="snapshot")
 router.register("rollups", metrics_api.RollupViewSet, basename="rollup")
 router.register("plans", PlanViewSet, basename="plan")
+router.register("milestones", MilestoneViewSet, basename="milestone")
 router.register("committees", CommitteeViewSet, basename="committee")
 router.register("reviews", ReviewViewSet, basename="review")
+router.register("decisions", DecisionViewSet, basename="decision")
 router.register("incentive-plans", IncentivePlanViewSet, basename="incentive-plan")
 router.register("incentive-results", ResultViewSet, basename="incentive-result")
 router.register("feedback", FeedbackViewSet, basename="feedback")

@@ -1,5 +1,5 @@
-"""The plan list's filters (the API's, validated and documented; the page uses the same
-selector)."""
+"""The plan list's filters: the API's (validated and documented) and the plan list page's
+(apps.core.filters.page_filter)."""
 
 from django_filters import rest_framework as filters
 

@@ -80,3 +80,20 @@ class PlanApiPermission(BasePermission):
 
     def has_object_permission(self, request, view, obj):
         return request.method in SAFE_METHODS or can_edit_plan(request.user, obj)
+
+
+# A milestone's fields that tick it off; any other field re-plans it.
+MILESTONE_TICK_FIELDS = {"done", "version"}
+
+
+class MilestoneApiPermission(BasePermission):
+    """Reads for everyone signed in; ticking off (`done`) for those who update a milestone,
+    re-planning (any other field) for those who edit the plan."""
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in SAFE_METHODS:
+            return True
+        fields = set(request.data) if isinstance(request.data, dict) else set()
+        if fields <= MILESTONE_TICK_FIELDS:
+            return can_update_milestone(request.user, obj)
+        return can_edit_plan(request.user, obj.plan)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from apps.core import history, roles
 from apps.core.errors import StaleEdit
+from apps.core.filters import page_filter
 from apps.core.forms import form_page
 from apps.core.ids import parse_id
 from apps.core.permissions import require
@@ -28,6 +29,7 @@ from apps.metrics.scopes import last_closed_month
 from apps.organization.models import Department, User
 
 from . import permissions, selectors, services
+from .filters import PlanFilter
 from .forms import CommentForm, ImpactForm, MilestoneForm, PlanForm, ProgressForm
 from .models import ActionPlan, ExpectedImpact
 
@@ -43,7 +45,7 @@ def _department_scope(code: str | None) -> str:
 
 @require_safe
 def plan_list(request):
-    qs = selectors.filter_plans(selectors.plans_annotated(), request.GET)
+    qs, filter_errors = page_filter(PlanFilter, request, selectors.plans_annotated())
     table = Table(
         request,
         qs,
@@ -82,13 +84,14 @@ def plan_list(request):
         # department the list is filtered to (its owner department) or the organisation.
         export_scope=_department_scope(request.GET.get("department")),
     )
-    if table.wants_csv():
+    if table.wants_csv() and not filter_errors:
         return table.csv_response()
     return render(
         request,
         "actions/plan_list.html",
         {
             **table.context(),
+            "filter_errors": filter_errors,
             "statuses": ActionPlan.Status.choices,
             "departments": Department.objects.active(),
             "metrics": Metric.objects.filter(archived=False).only("code", "name"),
@@ -98,6 +101,7 @@ def plan_list(request):
             ).only("pk", "name"),
             "can_create": permissions.can_create_plan(request.user),
         },
+        status=400 if filter_errors else 200,
     )
 
 

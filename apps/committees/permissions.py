@@ -84,3 +84,8 @@ def get_proposal_to_decide(user, pk) -> TargetChangeProposal:
 class ReadOnlyApi(BasePermission):
     def has_permission(self, request, view):
         return request.method in SAFE_METHODS
+
+
+class DecisionApiPermission(BasePermission):
+    def has_object_permission(self, request, view, obj):
+        return request.method in SAFE_METHODS or can_update_decision_status(request.user, obj)

@@ -50,12 +50,42 @@ def _error_response(status: str) -> dict:
     }
 
 
+def _require_version(operation: dict, components: dict) -> None:
+    """An update (PUT, PATCH) of an object under optimistic locking must send the `version`
+    it read (apps.core.api.ServiceViewSet answers 400 naming it otherwise), while a create
+    may leave it out: the update's body gets a component of its own, `<Name>Update`, that
+    lists `version` as required."""
+    versioned = False
+    for media in operation.get("requestBody", {}).get("content", {}).values():
+        ref = media.get("schema", {}).get("$ref", "")
+        name = ref.rsplit("/", 1)[-1]
+        body = components.get(name)
+        if not body or "version" not in body.get("properties", {}):
+            continue
+        update = f"{name}Update"
+        if update not in components:
+            components[update] = {
+                **body,
+                "required": sorted({*body.get("required", []), "version"}),
+                "description": (
+                    body.get("description", "") + " An update sends the `version` it read."
+                ).strip(),
+            }
+        media["schema"] = {"$ref": f"#/components/schemas/{update}"}
+        versioned = True
+    if versioned:  # a body without `version`, an empty one included, is a 400
+        operation["requestBody"]["required"] = True
+
+
 def add_error_responses(result, generator, request, public):
-    result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = ERROR_SCHEMA
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components[ERROR_COMPONENT] = ERROR_SCHEMA
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            if method in ("put", "patch"):
+                _require_version(operation, components)
             statuses = WRITE_STATUSES if method in WRITE_METHODS else READ_STATUSES
             responses = operation["responses"]
             for status in statuses:

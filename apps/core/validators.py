@@ -46,3 +46,36 @@ class FiniteFloatField(serializers.FloatField):
         if not is_finite_number(value):
             self.fail("invalid")
         return value
+
+
+class PersonByEmailField(serializers.SlugRelatedField):
+    """A person named by e-mail address (documented `format: email`): text that is not an
+    address is a 400 saying so, and one of nobody signed up a 400 saying that, each naming
+    the value (DRF's own message was the same for both: "Object with email=… does not
+    exist")."""
+
+    default_error_messages = {
+        "not_email": "{value!r} is not an e-mail address.",
+        "does_not_exist": "No active person has the e-mail address {value!r}.",
+        "invalid": "An e-mail address (text) is required.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "email")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        from django.core.validators import validate_email
+
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            validate_email(data)
+        except ValidationError:
+            self.fail("not_email", value=data[:80])
+        try:
+            return self.get_queryset().get(**{self.slug_field: data})
+        except self.get_queryset().model.DoesNotExist:
+            self.fail("does_not_exist", value=data[:80])
+        except (TypeError, ValueError):
+            self.fail("invalid")

@@ -6,7 +6,7 @@ Same standard as the measurement ingest: all-or-nothing, every bad row named, a 
 import io
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -25,7 +25,7 @@ MAX_BYTES = 32 * 1024 * 1024
 
 
 class FeedbackSerializer(serializers.ModelSerializer):
-    channel = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    channel = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     departments = serializers.SerializerMethodField()
 
     class Meta:
@@ -63,6 +63,32 @@ def _result(result):
     )
 
 
+FEEDBACK_INGEST_RESULT = inline_serializer(
+    "FeedbackIngestResult",
+    {
+        "created": serializers.IntegerField(),
+        "unchanged": serializers.IntegerField(),
+        "ids": serializers.ListField(child=serializers.IntegerField()),
+        "already_received": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+# What a write answers, in the schema as in the code (_result): 201 when it created an item,
+# 200 when every row had already been received (or the list was empty), 400 naming each bad row.
+INGEST_RESPONSES = {
+    201: OpenApiResponse(FEEDBACK_INGEST_RESULT, description="At least one item was created (`ids`)."),
+    200: OpenApiResponse(
+        FEEDBACK_INGEST_RESULT,
+        description="Nothing created: every row had already been received (`already_received`), "
+        "or the list was empty.",
+    ),
+    400: OpenApiResponse(
+        OpenApiTypes.OBJECT, description='Nothing written: `{"errors": [{"row", "field", "message"}]}`.'
+    ),
+}
+
+
 class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Feedback items (read for everyone signed in). `POST` one item: the fields of the bulk
     endpoint; 201 with its id, or 200 saying it was already received."""
@@ -80,7 +106,7 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         request=OpenApiTypes.OBJECT,
-        responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+        responses=INGEST_RESPONSES,
     )
     def create(self, request, *args, **kwargs):
         if not isinstance(request.data, dict):
@@ -88,17 +114,6 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 {"errors": [{"row": None, "field": None, "message": "expected one JSON object"}]}, status=400
             )
         return _result(ingest.feedback_ingest(rows=[request.data], by=request.user))
-
-
-FEEDBACK_INGEST_RESULT = inline_serializer(
-    "FeedbackIngestResult",
-    {
-        "created": serializers.IntegerField(),
-        "unchanged": serializers.IntegerField(),
-        "ids": serializers.ListField(child=serializers.IntegerField()),
-        "already_received": serializers.ListField(child=serializers.DictField()),
-    },
-)
 
 
 class FeedbackBulkView(APIView):
@@ -128,11 +143,8 @@ class FeedbackBulkView(APIView):
             "text/csv": OpenApiTypes.STR,
         },
         responses={
-            # 201 when the batch created an item, 200 when every row was already received.
-            201: FEEDBACK_INGEST_RESULT,
-            200: FEEDBACK_INGEST_RESULT,
-            400: OpenApiTypes.OBJECT,
-            413: OpenApiTypes.OBJECT,
+            **INGEST_RESPONSES,
+            413: OpenApiResponse(OpenApiTypes.OBJECT, description="More items or bytes than the limit."),
         },
     )
     def post(self, request):

@@ -1,5 +1,5 @@
-"""The feedback list's filters (the API's, validated and documented; the inbox page uses the
-same selector)."""
+"""The feedback list's filters: the API's (validated and documented) and the inbox page's
+(apps.core.filters.page_filter)."""
 
 from django_filters import rest_framework as filters
 
@@ -30,3 +30,7 @@ class FeedbackFilter(SelectorFilterSet):
     class Meta:
         model = FeedbackItem
         fields: list = []
+
+    def selector_kwargs(self) -> dict:
+        # `mine=1` (waiting for my department's answer) is the reader's.
+        return {"user": getattr(self.request, "user", None)}

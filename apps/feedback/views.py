@@ -18,11 +18,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from apps.actions.models import ActionPlan
 from apps.core import history, roles
+from apps.core.filters import page_filter
 from apps.core.forms import form_page
 from apps.core.tables import Column, Table
 from apps.organization.models import Channel, Department
 
 from . import ingest, permissions, selectors, services
+from .filters import FeedbackFilter
 from .forms import (
     AcknowledgeForm,
     CloseForm,
@@ -55,7 +57,7 @@ def _due_cell(item) -> str:
 @require_safe
 def inbox(request):
     require(permissions.can_read(request.user))
-    qs = selectors.filter_items(selectors.items_annotated(), request.GET, user=request.user)
+    qs, filter_errors = page_filter(FeedbackFilter, request, selectors.items_annotated())
     table = Table(
         request,
         qs,
@@ -103,13 +105,14 @@ def inbox(request):
         ),
         row_class=lambda i: "overdue" if getattr(i, "ack_overdue", False) else "",
     )
-    if table.wants_csv():
+    if table.wants_csv() and not filter_errors:
         return table.csv_response()
     return render(
         request,
         "feedback/inbox.html",
         {
             **table.context(),
+            "filter_errors": filter_errors,
             "statuses": FeedbackItem.Status.choices,
             "channels": Channel.objects.active(),
             "departments": Department.objects.active().order_by("name"),
@@ -121,6 +124,7 @@ def inbox(request):
             "can_edit_rules": permissions.can_edit_rules(request.user),
             "route_form": RouteForm(),
         },
+        status=400 if filter_errors else 200,
     )
 
 

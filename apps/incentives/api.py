@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
 from apps.core.filters import Backend, IdFilter, SelectorFilterSet
+from apps.core.validators import PersonByEmailField
 from apps.metrics.models import Metric
 from apps.organization.models import Department, User
 
@@ -35,8 +36,8 @@ class IncentiveComponentSerializer(serializers.Serializer):
 
 
 class IncentiveParticipantSerializer(serializers.Serializer):
-    participant = serializers.SlugRelatedField(
-        slug_field="email", source="person", queryset=User.objects.filter(is_active=True, is_system=False)
+    participant = PersonByEmailField(
+        source="person", queryset=User.objects.filter(is_active=True, is_system=False)
     )
     department = serializers.SlugRelatedField(
         slug_field="code", queryset=Department.objects.filter(archived=False), required=False, allow_null=True
@@ -51,9 +52,9 @@ class IncentiveParticipantSerializer(serializers.Serializer):
 class IncentivePlanSerializer(serializers.ModelSerializer):
     components = IncentiveComponentSerializer(many=True, required=False)
     participants = IncentiveParticipantSerializer(many=True, required=False)
-    author = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    approved_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    closed_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    author = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
+    approved_by = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
+    closed_by = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
     version = serializers.IntegerField(required=False, min_value=1)
 
     class Meta:

@@ -22,7 +22,7 @@ from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
 from apps.core.filters import Backend, SelectorFilterSet
 from apps.core.text import validate_single_line
-from apps.core.validators import FiniteFloatField
+from apps.core.validators import FiniteFloatField, PersonByEmailField
 from apps.organization.api_auth import HashedTokenAuthentication
 from apps.organization.models import Channel, Department, User
 
@@ -64,9 +64,7 @@ def _checked(params):
 
 
 class MetricSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(
-        slug_field="email", queryset=User.objects.filter(is_active=True), allow_null=True, required=False
-    )
+    owner = PersonByEmailField(queryset=User.objects.filter(is_active=True), allow_null=True, required=False)
     owner_department = serializers.SlugRelatedField(
         slug_field="code", queryset=Department.objects.all(), allow_null=True, required=False
     )

@@ -119,4 +119,26 @@ ROUTES = [
         kwargs=own_plan,
         data=lambda w: {"status": "at_risk", "version": w.plan_own.version},
     ),
+    # A milestone through the API, as on the pages: its owner ticks it off; re-planning it is
+    # for those who edit the plan.
+    Route(
+        "api:milestone-detail",
+        read=api_expect(200),
+        write=api_expect(403, cx_leader=200, head_own=200, contributor_own=200),
+        api=True,
+        json=True,
+        write_method="patch",
+        kwargs=own_milestone,
+        data=lambda w: {"done": True, "version": w.milestone_own.version},
+    ),
+    Route(
+        "api:milestone-detail",
+        read=api_expect(200),
+        write=api_expect(403, cx_leader=200, head_own=200),
+        api=True,
+        json=True,
+        write_method="patch",
+        kwargs=own_milestone,
+        data=lambda w: {"title": "Script v3", "version": w.milestone_own.version},
+    ),
 ]

@@ -153,4 +153,26 @@ ROUTES = [
         kwargs=open_review,
         data=lambda w: {"status": "closed"},
     ),
+    # A decision's status through the API, as on the review page: its owner (Mia), and before
+    # close those who run the review.
+    Route(
+        "api:decision-detail",
+        read=api_expect(200),
+        write=api_expect(403, cx_leader=200, chair=200, secretary=200, member=200),
+        api=True,
+        json=True,
+        write_method="patch",
+        kwargs=lambda w: {"pk": w.decision.pk},
+        data=lambda w: {"status": "done", "version": w.decision.version},
+    ),
+    Route(
+        "api:decision-detail",
+        read=api_expect(200),
+        write=api_expect(403, member=200),
+        api=True,
+        json=True,
+        write_method="patch",
+        kwargs=lambda w: {"pk": w.decision_closed.pk},
+        data=lambda w: {"status": "done", "version": w.decision_closed.version},
+    ),
 ]
