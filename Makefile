@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo demo-empty test fuzz lint format lock bench serve clean messages
+.PHONY: demo demo-empty test fuzz lint format lock bench bench-pages serve clean messages
 
 $(STAMP): requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,14 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet -r bench/requirements.txt
 	scripts/with-services.sh env DJANGO_SETTINGS_MODULE=config.settings.test bash -c \
 		'$(PY) manage.py migrate --noinput -v0 && $(PY) bench/run.py --size $(SIZE)'
+
+## make bench-pages: the pages bar (DESIGN §10, issue 22): the enterprise of SIZE with plans,
+## committees and users, rolled up, served by gunicorn (2 workers, production settings) on
+## loopback; p50/p95/p99 per page with one client, req/s with 8, SQL queries and size.
+## SIZE=large only under the bench lock: flock /tmp/bench.lock make bench-pages SIZE=large
+bench-pages: $(STAMP)
+	scripts/with-services.sh env DJANGO_SETTINGS_MODULE=config.settings.test bash -c \
+		'$(PY) manage.py migrate --noinput -v0 && $(PY) bench/pages.py --size $(SIZE)'
 
 lint:
 	$(VENV)/bin/ruff check .

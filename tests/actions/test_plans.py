@@ -295,6 +295,27 @@ def test_list_ranking_and_matrix_queries_are_bounded(client, p, name):
 
 
 @pytest.mark.django_db
+def test_the_last_page_of_the_plan_list_runs_as_many_queries_as_the_first(client, p):
+    """Page-number paging at the far end (the pages bench, issue 22): a few pages, many."""
+    client.force_login(p.erin)
+    url = reverse("actions:plan-list")
+
+    def count(page):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url + f"?page={page}")
+        assert response.status_code == 200
+        return len(ctx), response.content.decode()
+
+    build_plans(p, 30)  # two pages of 25
+    first, _html = count(1)
+    last_small, html = count(2)
+    assert "Plan " in html
+    build_plans(p, 70)  # four pages
+    last_big, _html = count(4)
+    assert first == last_small == last_big
+
+
+@pytest.mark.django_db
 def test_plan_list_filters_and_exports(client, p):
     build_plans(p, 2)
     services.plan_create(by=p.alice, title="Web only", owner_department=p.website, status="blocked")

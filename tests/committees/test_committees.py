@@ -389,3 +389,35 @@ def test_next_review_date_follows_the_cadence():
 def test_agenda_period_is_the_last_closed_month(p, committee):
     review = services.review_schedule(committee=committee, by=p.alice, scheduled_for=date(2025, 3, 12))
     assert str(agenda.agenda_period(review)) == "2025-02"
+
+
+def _closed_review_with(p, committee, n_items: int) -> Review:
+    review = services.review_schedule(committee=committee, by=p.alice, scheduled_for=TODAY)
+    services.review_open(review=review, by=p.chad)
+    for i in range(n_items):
+        item = services.agenda_add_free(review=review, by=p.chad, title=f"Item {i}")
+        services.note_add(item=item, by=p.chad, text=f"note {i}")
+        services.note_add(item=item, by=p.sue, text=f"second note {i}")
+        services.decision_create(item=item, by=p.chad, kind="note", text=f"d{i}", owner=p.mia)
+    services.review_close(review=review, by=p.chad)
+    return review
+
+
+@pytest.mark.django_db
+def test_minutes_run_as_many_queries_for_many_items_as_for_few(client, p, scenario):
+    """The minutes of a closed review (the pages bench, issue 22): no query per agenda
+    item, note or decision."""
+    few = _closed_review_with(p, scenario.committee, 1)
+    many = _closed_review_with(p, scenario.committee, 12)
+    client.force_login(p.mia)
+
+    def count(review):
+        url = reverse("committees:minutes", args=[review.pk])
+        client.get(url)  # per-process caches (content types) outside the count
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert "d0" in response.content.decode()
+        return len(ctx)
+
+    assert count(many) == count(few)

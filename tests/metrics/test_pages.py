@@ -66,6 +66,12 @@ PAGES = [
     ("home", {}, f"?period={PERIOD}"),
     ("metrics:hierarchy", {}, f"?period={PERIOD}"),
     ("metrics:hierarchy-children", {"code": "REVENUE"}, f"?period={PERIOD}"),
+    # The quarter and the year, collapsed and with the money top's branch expanded (the
+    # pages bench, issue 22, measures all six).
+    ("metrics:hierarchy", {}, "?period=2025-Q2"),
+    ("metrics:hierarchy-children", {"code": "REVENUE"}, "?period=2025-Q2&path=REVENUE"),
+    ("metrics:hierarchy", {}, "?period=2025"),
+    ("metrics:hierarchy-children", {"code": "REVENUE"}, "?period=2025&path=REVENUE"),
     ("metrics:metric-list", {}, ""),
     ("metrics:metric-detail", {"code": "K1"}, f"?period={PERIOD}"),
     ("metrics:metric-detail", {"code": "REVENUE"}, f"?period={PERIOD}&scope=dept:SERVICE"),
