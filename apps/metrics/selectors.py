@@ -18,6 +18,7 @@ from .engine import graph
 from .engine.consistency import channel_consistency
 from .engine.periods import Period, own_period_kind, period_kind_shown
 from .engine.scoring import gap_value
+from .engine.types import MetricDef
 from .evidence.services import warnings as evidence_warnings
 from .models import Metric, MetricLink, RollupSnapshot
 from .scopes import ORG_SCOPE, ScopeRef, parse_period, parse_scope  # noqa: F401  (read here by the API)
@@ -83,16 +84,39 @@ def _graph(loaded) -> MetricGraph:
     return loaded if isinstance(loaded, MetricGraph) else MetricGraph(loaded)
 
 
+def _definitions() -> tuple[dict[str, int], MetricGraph]:
+    """{code: pk} and the graph as engine values only (two queries, no model instances):
+    what the money weights and tops need. The overview and the ROI ranking read them and
+    show no metric of the whole graph; building 2,000 metrics with their departments was
+    most of what these reads cost on the large set (pages bench, issue 22)."""
+    rows = Metric.objects.filter(archived=False).values_list(
+        "pk", "code", "direction", "aggregation", "frequency", "is_monetary"
+    )
+    pks, defs = {}, []
+    for pk, code, direction, aggregation, frequency, is_monetary in rows:
+        pks[code] = pk
+        defs.append(
+            MetricDef(
+                code=code,
+                direction=direction,
+                aggregation=aggregation,
+                frequency=frequency,
+                is_monetary=is_monetary,
+            )
+        )
+    links = [x for x in link_defs() if x.child in pks and x.parent in pks]
+    return pks, MetricGraph(([], defs, links))
+
+
 def money_weights() -> dict[str, float]:
     """mw(n) of every active metric (DESIGN §4 item 7)."""
-    return metric_graph().weights
+    return _definitions()[1].weights
 
 
 def money_top_ids() -> list[int]:
     """Monetary metrics with no monetary ancestor (DESIGN §4 item 7)."""
-    loaded = metric_graph()
-    tops = set(loaded.tops)
-    return [m.pk for m in loaded[0] if m.code in tops]
+    pks, loaded = _definitions()
+    return [pks[code] for code in loaded.tops]
 
 
 def summary(period: Period, scope: ScopeRef, *, top_ids: list[int] | None = None) -> dict:

@@ -383,3 +383,20 @@ def test_the_matrix_pages_its_subjects_and_keeps_every_row_in_the_csv(client, p)
     few_first, few_last = count("?page=1"), count("?page=2")
     build_plans(p, 3 * MATRIX_PER_PAGE)
     assert (count("?page=1"), count("?page=5")) == (few_first, few_last)
+
+
+@pytest.mark.django_db
+def test_the_roi_ranking_pages_and_numbers_ranks_across_pages(client, p):
+    """50 ranked plans a page (issue 22): the second page goes on from rank 51."""
+    import re
+
+    from apps.actions.views import RANKING_PER_PAGE
+
+    client.force_login(p.erin)
+    build_plans(p, RANKING_PER_PAGE + 5)
+    url = reverse("actions:plan-ranking")
+    first = client.get(url).content.decode()
+    second = client.get(url + "?page=2").content.decode()
+    ranks = [int(n) for n in re.findall(r'<tr class="[^"]*"><td class="num">(\d+)</td>', first + second)]
+    assert ranks == list(range(1, RANKING_PER_PAGE + 6))
+    assert f"1–{RANKING_PER_PAGE} of {RANKING_PER_PAGE + 5}" in first
