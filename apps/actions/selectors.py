@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -201,42 +214,96 @@ def department_milestones(department):
     return open_milestones(plan__owner_department=department)
 
 
-def responsibility_matrix(departments, *, kind: str = "all", level: str | None = None):
-    """Rows of (subject, {department_id: "owner" | "contributor"}) for metrics and plans.
+class MatrixSubjects:
+    """The responsibility matrix's subjects — active metrics (by level and name), then open
+    plans (by title) — as one sequence a Paginator can count and slice in SQL: 2,000
+    metrics × 100 departments is not one page (pages bench, issue 22). ``department_id``:
+    only subjects that department owns or contributes to."""
+
+    def __init__(self, *, kind: str = "all", level: str | None = None, department_id: int | None = None):
+        self.metrics = Metric.objects.none()
+        self.plans = ActionPlan.objects.none()
+        if kind in ("all", "metrics"):
+            metrics = Metric.objects.filter(archived=False).order_by("level", "name", "pk")
+            if level in Metric.Level.values:
+                metrics = metrics.filter(level=level)
+            if department_id is not None:
+                moved = _open_impacts().filter(
+                    Q(plan__owner_department_id=department_id)
+                    | Q(plan__contributing_departments__id=department_id)
+                )
+                metrics = metrics.filter(
+                    Q(owner_department_id=department_id) | Q(pk__in=moved.values("metric_id"))
+                )
+            self.metrics = metrics
+        if kind in ("all", "plans"):
+            plans = ActionPlan.objects.exclude(status__in=ActionPlan.CLOSED).order_by("title", "pk")
+            if department_id is not None:
+                contributing = ActionPlan.contributing_departments.through.objects.filter(
+                    department_id=department_id
+                ).values("actionplan_id")
+                plans = plans.filter(Q(owner_department_id=department_id) | Q(pk__in=contributing))
+            self.plans = plans
+        self._metric_count: int | None = None
+
+    def count(self) -> int:
+        self._metric_count = self.metrics.count()
+        return self._metric_count + self.plans.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("MatrixSubjects is read in slices")
+        if self._metric_count is None:
+            self._metric_count = self.metrics.count()
+        start, stop = index.start or 0, index.stop
+        n = self._metric_count
+        metrics = list(self.metrics[start : min(stop, n)]) if start < n else []
+        plans = list(self.plans[max(start - n, 0) : stop - n]) if stop is None or stop > n else []
+        return responsibility_rows(metrics, plans)
+
+
+def _open_impacts():
+    return ExpectedImpact.objects.exclude(plan__status__in=ActionPlan.CLOSED)
+
+
+def responsibility_rows(metrics, plans) -> list[tuple[str, object, dict[int, str]]]:
+    """Rows of (kind, subject, {department_id: "owner" | "contributor"}) for these metrics
+    and plans (two queries whatever their number).
 
     A department owns a metric it is the owner department of, and contributes to one when
     it owns or contributes to an open plan expected to move it; plans: owner department and
     contributing departments."""
     rows = []
-    if kind in ("all", "metrics"):
-        metrics = (
-            Metric.objects.filter(archived=False).select_related("owner_department").order_by("level", "name")
-        )
-        if level in Metric.Level.values:
-            metrics = metrics.filter(level=level)
-        contributors: dict[int, set[int]] = {}
-        open_impacts = ExpectedImpact.objects.exclude(plan__status__in=ActionPlan.CLOSED).values_list(
-            "metric_id", "plan__owner_department_id", "plan__contributing_departments"
+    contributors: dict[int, set[int]] = {}
+    if metrics:
+        open_impacts = (
+            _open_impacts()
+            .filter(metric_id__in=[m.pk for m in metrics])
+            .values_list("metric_id", "plan__owner_department_id", "plan__contributing_departments")
         )
         for metric_id, owner_dept, contributing in open_impacts:
             contributors.setdefault(metric_id, set()).update(d for d in (owner_dept, contributing) if d)
-        for metric in metrics:
-            cells = dict.fromkeys(contributors.get(metric.pk, set()), "contributor")
-            if metric.owner_department_id:
-                cells[metric.owner_department_id] = "owner"
-            rows.append(("metric", metric, cells))
-    if kind in ("all", "plans"):
-        plans = (
-            ActionPlan.objects.exclude(status__in=ActionPlan.CLOSED)
-            .select_related("owner_department")
-            .prefetch_related("contributing_departments")
-            .order_by("title")
-        )
-        for plan in plans:
-            cells = {d.pk: "contributor" for d in plan.contributing_departments.all()}
-            cells[plan.owner_department_id] = "owner"
-            rows.append(("plan", plan, cells))
+    for metric in metrics:
+        cells = dict.fromkeys(contributors.get(metric.pk, set()), "contributor")
+        if metric.owner_department_id:
+            cells[metric.owner_department_id] = "owner"
+        rows.append(("metric", metric, cells))
+    if plans:
+        prefetch_related_objects(plans, "contributing_departments")
+    for plan in plans:
+        cells = {d.pk: "contributor" for d in plan.contributing_departments.all()}
+        cells[plan.owner_department_id] = "owner"
+        rows.append(("plan", plan, cells))
     return rows
+
+
+def responsibility_matrix(*, kind: str = "all", level: str | None = None, department_id: int | None = None):
+    """Every row of the matrix (the CSV export): see :class:`MatrixSubjects`."""
+    subjects = MatrixSubjects(kind=kind, level=level, department_id=department_id)
+    return responsibility_rows(list(subjects.metrics), list(subjects.plans))
 
 
 def overdue_milestones_by_owner(today) -> dict[int, list[Milestone]]:

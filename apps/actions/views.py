@@ -8,6 +8,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -147,11 +148,25 @@ def plan_ranking(request):
                 for rank, (plan, fig) in enumerate(ranked, start=1)
             ),
         )
+    # Every open plan is ranked (the order needs them all), but the page shows 50 at a
+    # time: the large set's 350 open plans were a 200 KB page (pages bench, issue 22).
+    page = Paginator(ranked, RANKING_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "actions/plan_ranking.html",
-        {"ranked": ranked, "over_promised": selectors.over_promised(ranked, gaps)},
+        {
+            "ranked": page.object_list,
+            "rank_offset": page.start_index() - 1 if ranked else 0,
+            "page_obj": page,
+            "prev_url": f"?page={page.previous_page_number()}" if page.has_previous() else None,
+            "next_url": f"?page={page.next_page_number()}" if page.has_next() else None,
+            "over_promised": selectors.over_promised(ranked, gaps),
+        },
     )
+
+
+#: Plans per page of the ROI ranking.
+RANKING_PER_PAGE = 50
 
 
 @require_safe
@@ -387,15 +402,16 @@ def responsibility_matrix(request):
     if request.GET.get("by") == "person":
         return _responsibility_by_person(request, kind)
     departments = list(Department.objects.active().order_by("name"))
+    level = request.GET.get("level")
+    shown = departments
+    department_id = None
     if request.GET.get("department"):
         shown = [d for d in departments if d.code == request.GET["department"]]
-    else:
-        shown = departments
-    rows = selectors.responsibility_matrix(departments, kind=kind, level=request.GET.get("level"))
-    if request.GET.get("department"):
-        ids = {d.pk for d in shown}
-        rows = [r for r in rows if ids & set(r[2])]
+        # An unknown code shows no department and no rows (as before paging).
+        department_id = shown[0].pk if shown else 0
+    subjects = selectors.MatrixSubjects(kind=kind, level=level, department_id=department_id)
     if request.GET.get("format") == "csv":
+        rows = selectors.responsibility_matrix(kind=kind, level=level, department_id=department_id)
         # Roles in words in the reader's language, not the codes the page keys its cells on;
         # the matrix is today's assignment (as of today) for the department shown or all.
         words = {"owner": _("owner"), "contributor": _("contributor")}
@@ -416,6 +432,15 @@ def responsibility_matrix(request):
                 for kind_name, subject, cells in rows
             ),
         )
+    # Paged by subject (metrics, then plans): the large set's 2,000 metrics and 350 open
+    # plans × 100 departments were one 4 MB page. The CSV above still has every row.
+    page = Paginator(subjects, MATRIX_PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+
+    def page_url(number):
+        params["page"] = number
+        return "?" + params.urlencode()
+
     return render(
         request,
         "actions/matrix.html",
@@ -423,11 +448,19 @@ def responsibility_matrix(request):
             "departments": shown,
             "all_departments": departments,
             "rows": [
-                (kind_name, subject, [cells.get(d.pk) for d in shown]) for kind_name, subject, cells in rows
+                (kind_name, subject, [cells.get(d.pk) for d in shown])
+                for kind_name, subject, cells in page.object_list
             ],
             "levels": Metric.Level.choices,
+            "page_obj": page,
+            "prev_url": page_url(page.previous_page_number()) if page.has_previous() else None,
+            "next_url": page_url(page.next_page_number()) if page.has_next() else None,
         },
     )
+
+
+#: Subjects per page of the responsibility matrix (× every department as a column).
+MATRIX_PER_PAGE = 50
 
 
 KIND_LABELS = {"metric": _lazy("metric"), "plan": _lazy("plan"), "milestone": _lazy("milestone")}

@@ -18,6 +18,7 @@ from .engine import graph
 from .engine.consistency import channel_consistency
 from .engine.periods import Period, own_period_kind, period_kind_shown
 from .engine.scoring import gap_value
+from .engine.types import MetricDef
 from .evidence.services import warnings as evidence_warnings
 from .models import Metric, MetricLink, RollupSnapshot
 from .scopes import ORG_SCOPE, ScopeRef, parse_period, parse_scope  # noqa: F401  (read here by the API)
@@ -49,23 +50,72 @@ def snapshots(*, metric: str | None = None, period: Period | None = None, scope:
     return qs
 
 
+class GraphFigures:
+    """The engine's figures of one metric graph (money weights and tops, path impacts,
+    what lies beneath the tops), each computed on first use."""
+
+    def __init__(self, defs, links):
+        self.defs, self.links = list(defs), list(links)
+
+    @cached_property
+    def weights(self) -> dict[str, float]:
+        return graph.money_weights(self.defs, self.links)
+
+    @cached_property
+    def tops(self) -> list[str]:
+        return graph.money_tops(self.defs, self.links)
+
+    @cached_property
+    def impacts(self):
+        return graph.path_impacts(self.links)
+
+    @cached_property
+    def money_codes(self) -> set[str]:
+        return graph.descendants(self.tops, self.links)
+
+
+#: Figures of the last few graphs, keyed on their exact content (every metric definition
+#: and link, as frozen engine values): the graph changes only when a metric or link is
+#: edited, yet every hierarchy, overview, metric and ranking page recomputed it (tens of
+#: milliseconds on the large set's 2,000 metrics and 2,760 links, pages bench, issue 22).
+#: The key is what was read in this request, so a changed graph is never served stale, and
+#: no query is added. Callers must not mutate what they get.
+_FIGURES: dict[tuple, GraphFigures] = {}
+_FIGURES_KEPT = 4
+
+
+def graph_figures(defs, links) -> GraphFigures:
+    key = (tuple(defs), tuple(links))
+    found = _FIGURES.get(key)
+    if found is None:
+        found = GraphFigures(defs, links)
+        if len(_FIGURES) >= _FIGURES_KEPT:
+            _FIGURES.pop(next(iter(_FIGURES)))
+        _FIGURES[key] = found
+    return found
+
+
 class MetricGraph(tuple):
     """(metrics, defs, links) as :func:`metric_graph` returns them, with the engine's
-    figures of the whole graph computed once per load: the metric detail page asked for
+    figures of the whole graph (:func:`graph_figures`): the metric detail page asked for
     the money weights four times and the money tops and path impacts six times each
     (a third of its time on the pages bench, issue 22)."""
 
     @cached_property
+    def figures(self) -> GraphFigures:
+        return graph_figures(self[1], self[2])
+
+    @property
     def weights(self) -> dict[str, float]:
-        return graph.money_weights(self[1], self[2])
+        return self.figures.weights
 
-    @cached_property
+    @property
     def tops(self) -> list[str]:
-        return graph.money_tops(self[1], self[2])
+        return self.figures.tops
 
-    @cached_property
+    @property
     def impacts(self):
-        return graph.path_impacts(self[2])
+        return self.figures.impacts
 
 
 def metric_graph() -> MetricGraph:
@@ -83,16 +133,39 @@ def _graph(loaded) -> MetricGraph:
     return loaded if isinstance(loaded, MetricGraph) else MetricGraph(loaded)
 
 
+def _definitions() -> tuple[dict[str, int], MetricGraph]:
+    """{code: pk} and the graph as engine values only (two queries, no model instances):
+    what the money weights and tops need. The overview and the ROI ranking read them and
+    show no metric of the whole graph; building 2,000 metrics with their departments was
+    most of what these reads cost on the large set (pages bench, issue 22)."""
+    rows = Metric.objects.filter(archived=False).values_list(
+        "pk", "code", "direction", "aggregation", "frequency", "is_monetary"
+    )
+    pks, defs = {}, []
+    for pk, code, direction, aggregation, frequency, is_monetary in rows:
+        pks[code] = pk
+        defs.append(
+            MetricDef(
+                code=code,
+                direction=direction,
+                aggregation=aggregation,
+                frequency=frequency,
+                is_monetary=is_monetary,
+            )
+        )
+    links = [x for x in link_defs() if x.child in pks and x.parent in pks]
+    return pks, MetricGraph(([], defs, links))
+
+
 def money_weights() -> dict[str, float]:
     """mw(n) of every active metric (DESIGN §4 item 7)."""
-    return metric_graph().weights
+    return _definitions()[1].weights
 
 
 def money_top_ids() -> list[int]:
     """Monetary metrics with no monetary ancestor (DESIGN §4 item 7)."""
-    loaded = metric_graph()
-    tops = set(loaded.tops)
-    return [m.pk for m in loaded[0] if m.code in tops]
+    pks, loaded = _definitions()
+    return [pks[code] for code in loaded.tops]
 
 
 def summary(period: Period, scope: ScopeRef, *, top_ids: list[int] | None = None) -> dict:
@@ -245,7 +318,8 @@ class Hierarchy:
     def __init__(self, period: Period, scope: ScopeRef):
         self.period = period
         self.scope = scope
-        metrics, defs, self.links = metric_graph()
+        loaded = metric_graph()
+        metrics, defs, self.links = loaded
         self.metrics = {m.code: m for m in metrics}
         self.children = graph.children_of(self.links)
         self.parents = graph.parents_of(self.links)
@@ -253,12 +327,14 @@ class Hierarchy:
         self.previous = self._snapshots(period.previous())
         self._impacts = None
         self._warnings = None
-        self.tops = sorted(graph.money_tops(defs, self.links), key=lambda c: self.metrics[c].name)
-        self.weights = graph.money_weights(defs, self.links)
+        figures = loaded.figures
+        self.tops = sorted(figures.tops, key=lambda c: self.metrics[c].name)
+        self.weights = figures.weights
         self.signs = {d.code: d.sign for d in defs}
         values = self.snapshots.values_at_stake()
         self.mass = graph.mass_from_values(values, self.weights, self.links)
-        self.money_codes = graph.descendants(self.tops, self.links)
+        self.money_codes = figures.money_codes
+        self._figures = figures
         # Plain arithmetic on the metrics already loaded: no query per row.
         self._own_periods = {
             code: str(own) for code, m in self.metrics.items() if (own := measured_less_often(m, period))
@@ -276,7 +352,7 @@ class Hierarchy:
     @property
     def impacts(self):
         if self._impacts is None:
-            self._impacts = graph.path_impacts(self.links)
+            self._impacts = self._figures.impacts
         return self._impacts
 
     @property

@@ -337,3 +337,66 @@ def test_matrix_shows_owner_and_contributor(client, p):
     row = csv_text[1].split(",")
     assert row[header.index("SERVICE")] == "owner"
     assert row[header.index("WEBSITE")] == "contributor"
+
+
+@pytest.mark.django_db
+def test_the_matrix_pages_its_subjects_and_keeps_every_row_in_the_csv(client, p):
+    """2,000 metrics × 100 departments is not one page (issue 22): 50 subjects a page,
+    metrics first, then open plans; the CSV holds every row; the department filter pages too."""
+    from apps.actions.views import MATRIX_PER_PAGE
+
+    client.force_login(p.erin)
+    url = reverse("actions:matrix")
+    build_plans(p, MATRIX_PER_PAGE + 10)
+    plans = ActionPlan.objects.exclude(status__in=ActionPlan.CLOSED).count()
+    from apps.metrics.models import Metric
+
+    metrics = Metric.objects.filter(archived=False).count()
+    total = plans + metrics
+
+    def rows(query):
+        html = client.get(url + query).content.decode()
+        return html.count("<tr><td>"), html
+
+    first, html = rows("?page=1")
+    assert first == MATRIX_PER_PAGE
+    assert f"1–{MATRIX_PER_PAGE} of {total}" in html
+    last, html = rows("?page=2")
+    assert last == total - MATRIX_PER_PAGE
+    assert "Plan" in html
+    csv_lines = client.get(url + "?format=csv").content.decode().strip().splitlines()
+    assert len(csv_lines) == 1 + total
+    # Every plan here has Website as a contributor: the filter keeps them (two pages).
+    only, _html = rows("?department=WEBSITE&kind=plans")
+    assert only == MATRIX_PER_PAGE
+    rest, _html = rows("?department=WEBSITE&kind=plans&page=2")
+    assert rest == plans - MATRIX_PER_PAGE
+    nothing, _html = rows("?department=NO-SUCH")
+    assert nothing == 0
+
+    def count(query):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url + query).status_code == 200
+        return len(ctx)
+
+    # A page of metrics and plans reads both (two queries more than a page of plans only).
+    few_first, few_last = count("?page=1"), count("?page=2")
+    build_plans(p, 3 * MATRIX_PER_PAGE)
+    assert (count("?page=1"), count("?page=5")) == (few_first, few_last)
+
+
+@pytest.mark.django_db
+def test_the_roi_ranking_pages_and_numbers_ranks_across_pages(client, p):
+    """50 ranked plans a page (issue 22): the second page goes on from rank 51."""
+    import re
+
+    from apps.actions.views import RANKING_PER_PAGE
+
+    client.force_login(p.erin)
+    build_plans(p, RANKING_PER_PAGE + 5)
+    url = reverse("actions:plan-ranking")
+    first = client.get(url).content.decode()
+    second = client.get(url + "?page=2").content.decode()
+    ranks = [int(n) for n in re.findall(r'<tr class="[^"]*"><td class="num">(\d+)</td>', first + second)]
+    assert ranks == list(range(1, RANKING_PER_PAGE + 6))
+    assert f"1–{RANKING_PER_PAGE} of {RANKING_PER_PAGE + 5}" in first
