@@ -78,6 +78,15 @@ class IngestResult:
         }
 
 
+# Deadlock, serialization failure, lock not available: the transaction was rolled back
+# whole and the same batch may simply be sent again.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+
+
+def is_retryable(exc: Exception) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
 def batch_limit() -> int:
     return settings.MEASUREMENT_BATCH_LIMIT
 
