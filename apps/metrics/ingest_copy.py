@@ -126,6 +126,8 @@ def _ingest(text, *, by, now, clock: _Clock) -> IngestResult:
         )
         pairs = {(metric_id, Period(kind, start)) for metric_id, kind, start in cursor.fetchall()}
         dirty.mark(pairs | moved)
+        # Emptied on commit; now too, for a caller whose transaction goes on (a test, a script).
+        cursor.execute("TRUNCATE ingest_raw, ingest_resolved")
         clock.lap("dirty")
     result = IngestResult(created=created, updated=updated)
     result.periods = periods_report(pairs, lookups)
