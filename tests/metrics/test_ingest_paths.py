@@ -183,11 +183,18 @@ def test_reserved_sources_and_a_head_s_rows_get_the_same_answer(p, hierarchy):
 
 def test_updates_follow_the_latest_recording_either_way(p, hierarchy):
     ingest.measurements_ingest_csv(io.BytesIO(_lines(AHT, WEB)), by=p.alice, recorded_at=RECORDED)
-    changed = _lines("AHT,2025-03-01,SERVICE,PHONE,acd,300,40", WEB)
+    changed = _lines("AHT,2025-03-01,SERVICE,PHONE,acd,300,40", WEB.replace(",12,", ",13,"))
     fast, reference, result = _both(changed, p.alice)
     assert fast == reference
-    assert (fast[0][1]["created"], fast[0][1]["updated"]) == (0, 1)  # WEB: the same numbers, the same instant
+    assert (fast[0][1]["created"], fast[0][1]["updated"]) == (0, 2)
     assert _set_based(result)
+    # WEB again: the same numbers at the same instant are kept as they are (a replay), and
+    # a duplicate hidden behind such a row is still named: those take the row-by-row way.
+    replay = _lines("AHT,2025-03-01,SERVICE,PHONE,acd,300,40", WEB)
+    fast, reference, result = _both(replay, p.alice)
+    assert fast == reference and (fast[0][1]["created"], fast[0][1]["updated"]) == (0, 1)
+    fast, reference, result = _both(_lines(WEB, WEB.replace(",12,", ",14,")), p.alice)
+    assert fast == reference and "duplicate of row 0" in fast[0][1]["errors"][0]["message"]
     older = ingest.measurements_ingest_csv(
         io.BytesIO(_lines("AHT,2025-03-01,SERVICE,PHONE,acd,1,40")),
         by=p.alice,
