@@ -49,11 +49,11 @@ from .ingest import (
 )
 from .models import Measurement
 
-# A finite number PostgreSQL and Python read alike: at most 200 characters (so its digits
-# and an exponent of two give |x| < 1e300, and no underflow). No counted repetitions: they
-# make PostgreSQL's regular expressions 20 times slower.
-NUMBER = r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9][0-9]?)?$"
-NUMBER_LENGTH = 200
+# Numbers: only text made of these characters is cast (no spaces, no hex, no inf or nan).
+# PostgreSQL reads such text to the same double as Python's float() (both correctly
+# rounded) or fails (a malformed "1e", an overflow), and a failure sends the batch the
+# row-by-row way; |x| > 1e300 is left unresolved, as Python refuses it.
+NUMBER_CHARS = "0123456789.eE+-"
 FLUSH_BYTES = 1 << 20
 BOM = b"\xef\xbb\xbf"
 
@@ -271,8 +271,7 @@ def _checked_texts(cursor, by, lookups: _Lookups) -> dict:
         "c_id": [c[1] for c in channels],
         "s_raw": [s[0] for s in sources],
         "s_clean": [s[1] for s in sources],
-        "number": NUMBER,
-        "length": NUMBER_LENGTH,
+        "number_chars": NUMBER_CHARS,
         "everyone": everyone,
         "headed": headed,
     }
@@ -289,9 +288,8 @@ def _resolve_and_merge(cursor, params: dict, now, count: int) -> tuple[list[tupl
             f"""
         WITH parsed AS MATERIALIZED (  -- each pattern matched once per row
             SELECT r.*,
-                   CASE WHEN length(r.value) <= %(length)s AND r.value ~ %(number)s
-                        THEN r.value::float8 END AS value_number,
-                   CASE WHEN length(r.sample_size) <= %(length)s AND r.sample_size ~ %(number)s
+                   CASE WHEN btrim(r.value, %(number_chars)s) = '' THEN r.value::float8 END AS value_number,
+                   CASE WHEN btrim(r.sample_size, %(number_chars)s) = ''
                         THEN r.sample_size::float8 END AS sample_number
             FROM ingest_raw r
         ),
@@ -310,7 +308,8 @@ def _resolve_and_merge(cursor, params: dict, now, count: int) -> tuple[list[tupl
         JOIN unnest(%(s_raw)s::text[], %(s_clean)s::text[]) AS s(raw, clean) ON s.raw = r.source
         WHERE (r.department IS NULL OR d.raw IS NOT NULL)
           AND (r.channel IS NULL OR c.raw IS NOT NULL)
-          AND r.value_number IS NOT NULL
+          AND abs(r.value_number) <= 1e300
+          AND (r.sample_number IS NULL OR r.sample_number <= 1e300)
           AND CASE WHEN r.sample_size IS NULL THEN m.aggregation <> 'mean' ELSE r.sample_number >= 1 END
           AND CASE m.frequency
                 WHEN 'daily' THEN true
@@ -343,6 +342,8 @@ def _resolve_and_merge(cursor, params: dict, now, count: int) -> tuple[list[tupl
             # the batch share a key; the row-by-row path names the duplicate.
             raise _Fallback from None
         raise
+    except DataError:
+        raise _Fallback from None  # a number PostgreSQL cannot read: the row-by-row path names it
     rows = cursor.fetchall()
     resolved, created, updated = rows[0][4:] if rows else (0, 0, 0)
     if resolved != count:
