@@ -1,17 +1,17 @@
-"""The CSV ingest on PostgreSQL, set-based (issue #21): the rows stream with COPY into a
-temporary table of text, are checked and resolved there in one statement, and merge with
-one INSERT … ON CONFLICT in key order; the dirty pairs are computed in SQL, in the same
-transaction.
+"""The CSV ingest on PostgreSQL, set-based (issue #21): the body goes with COPY into a
+temporary table of text (as it is when it is plain CSV, else parsed by Python's csv
+reader); one statement then parses the numbers, resolves the codes, checks every rule and
+merges the rows with INSERT … ON CONFLICT in key order, returning the dirty (metric,
+period) pairs, which are marked in the same transaction.
 
-It only ever *accepts*. Each column of the raw table is checked conservatively: the few
-distinct codes, dates and sources of a batch by the very checks of the row-by-row path
-(`ingest._RowChecker`), and the numbers by a pattern narrower than Python's float() (no
-spaces, no exponent beyond two digits, at most 200 digits: finite, ≤ 1e300, and read to
-the same double by PostgreSQL and Python, both correctly rounded). A batch with any row
-outside that — a bad row, a duplicate key, a line of the wrong width, a value the pattern
-does not know — is rolled back and handed to the row-by-row path, which decides and names
-every bad row with its number exactly as before. So the fast path changes nothing that
-is answered, only how quickly a clean batch is written."""
+It only ever *accepts*. The few distinct codes, dates and sources of a batch are checked
+by the very checks of the row-by-row path (`ingest._RowChecker`); numbers are cast only
+when made of digits, point, sign and exponent (what PostgreSQL and Python read to the same
+double). A batch with anything else — a bad row, a duplicate key, a line of the wrong
+width, a number PostgreSQL cannot read, a row kept as stored — is rolled back whole and
+handed to the row-by-row path, which decides and names every bad row with its number
+exactly as before. So this path changes nothing that is answered, only how quickly a
+clean batch is written (tests/metrics/test_ingest_paths.py compares the two)."""
 
 from __future__ import annotations
 
