@@ -8,6 +8,7 @@ import re
 
 import django_filters.rest_framework as django_filters
 from django.conf import settings
+from django.db import OperationalError
 from django.db.models import Prefetch
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.types import OpenApiTypes
@@ -412,6 +413,16 @@ class MeasurementBulkView(APIView):
             return Response(
                 {"detail": f"A batch may hold at most {exc.limit} rows; split it."},
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        except OperationalError as exc:
+            if not ingest.is_retryable(exc):
+                raise
+            # Batches merge in key order, so two never deadlock on rows; should the database
+            # still pick this one as a victim, nothing was written: say so, and when to retry.
+            return Response(
+                {"detail": "Another ingest held the same rows; nothing was written. Retry the batch."},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": "1"},
             )
         except (ingest.BadPayload, UnicodeDecodeError) as exc:
             message = str(exc) if isinstance(exc, ingest.BadPayload) else "the body is not UTF-8 text"

@@ -78,6 +78,15 @@ class IngestResult:
         }
 
 
+# Deadlock, serialization failure, lock not available: the transaction was rolled back
+# whole and the same batch may simply be sent again.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+
+
+def is_retryable(exc: Exception) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
 def batch_limit() -> int:
     return settings.MEASUREMENT_BATCH_LIMIT
 
@@ -494,7 +503,7 @@ def periods_report(pairs, lookups: _Lookups) -> dict[str, list[str]]:
     return {code: sorted(ps) for code, ps in sorted(periods.items())}
 
 
-def _first_stored(metric_ids: list[int]) -> dict[int, date]:
+def first_stored(metric_ids: list[int]) -> dict[int, date]:
     """Each metric's earliest stored period_start. On PostgreSQL one index probe per metric
     (a GROUP BY would read every stored row of the batch's metrics)."""
     if connection.vendor == "postgresql":
@@ -558,11 +567,14 @@ def _batch_first(clean: list[tuple]) -> dict[int, date]:
     return batch_first
 
 
-def moved_start_pairs(batch_first: dict[int, date]) -> set[tuple[int, Period]]:
+def moved_start_pairs(
+    batch_first: dict[int, date], stored: dict[int, date] | None = None
+) -> set[tuple[int, Period]]:
     """A row earlier than a metric's first measurement moves where its snapshots start
     (target-only snapshots appear in between): those years are dirty too. `batch_first`:
-    each metric's earliest period_start in the batch."""
-    stored = _first_stored(list(batch_first))
+    each metric's earliest period_start in the batch; `stored`: `first_stored()` read
+    before the batch was written (read now when not given)."""
+    stored = first_stored(list(batch_first)) if stored is None else stored
     this_year = timezone.localdate().year
     pairs = set()
     for metric_id, first in batch_first.items():

@@ -28,25 +28,29 @@ PARENTS = [
 POSTGRESQL = [
     """
 CREATE FUNCTION metrics_measurement_references() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    missing text;
 BEGIN
-    IF (SELECT count(*) FROM (SELECT FROM metrics_metric
-          WHERE id IN (SELECT metric_id FROM new_rows) FOR KEY SHARE) locked)
-       <> (SELECT count(*) FROM (SELECT DISTINCT metric_id FROM new_rows) named) THEN
-        RAISE EXCEPTION 'a measurement names a metric that does not exist'
-            USING ERRCODE = 'foreign_key_violation';
-    END IF;
-    IF (SELECT count(*) FROM (SELECT FROM organization_department
-          WHERE id IN (SELECT department_id FROM new_rows) FOR KEY SHARE) locked)
-       <> (SELECT count(*) FROM (SELECT DISTINCT department_id FROM new_rows
-          WHERE department_id IS NOT NULL) named) THEN
-        RAISE EXCEPTION 'a measurement names a department that does not exist'
-            USING ERRCODE = 'foreign_key_violation';
-    END IF;
-    IF (SELECT count(*) FROM (SELECT FROM organization_channel
-          WHERE id IN (SELECT channel_id FROM new_rows) FOR KEY SHARE) locked)
-       <> (SELECT count(*) FROM (SELECT DISTINCT channel_id FROM new_rows
-          WHERE channel_id IS NOT NULL) named) THEN
-        RAISE EXCEPTION 'a measurement names a channel that does not exist'
+    -- One pass over the statement's rows; then each parent table probed once per distinct
+    -- id, and those rows locked FOR KEY SHARE (as a foreign key locks them).
+    WITH named AS MATERIALIZED (SELECT DISTINCT metric_id, department_id, channel_id FROM new_rows),
+    metrics AS (SELECT DISTINCT metric_id AS id FROM named),
+    departments AS (SELECT DISTINCT department_id AS id FROM named WHERE department_id IS NOT NULL),
+    channels AS (SELECT DISTINCT channel_id AS id FROM named WHERE channel_id IS NOT NULL),
+    metrics_found AS (SELECT id FROM metrics_metric WHERE id IN (SELECT id FROM metrics) FOR KEY SHARE),
+    departments_found AS (
+        SELECT id FROM organization_department WHERE id IN (SELECT id FROM departments) FOR KEY SHARE
+    ),
+    channels_found AS (
+        SELECT id FROM organization_channel WHERE id IN (SELECT id FROM channels) FOR KEY SHARE
+    )
+    SELECT CASE
+        WHEN (SELECT count(*) FROM metrics) <> (SELECT count(*) FROM metrics_found) THEN 'metric'
+        WHEN (SELECT count(*) FROM departments) <> (SELECT count(*) FROM departments_found) THEN 'department'
+        WHEN (SELECT count(*) FROM channels) <> (SELECT count(*) FROM channels_found) THEN 'channel'
+    END INTO missing;
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'a measurement names a % that does not exist', missing
             USING ERRCODE = 'foreign_key_violation';
     END IF;
     RETURN NULL;
