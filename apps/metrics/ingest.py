@@ -428,8 +428,9 @@ class _RowChecker:
         return number
 
     def _sample(self, index, raw, metric) -> float | None:
-        present = "sample_size" in raw and raw["sample_size"] is not None and raw["sample_size"] != ""
-        if not present:
+        given = raw.get("sample_size")
+        # Blank (spaces only) is "not given", as for the required fields: never a NULL stored.
+        if given is None or (isinstance(given, str) and not given.strip()):
             if metric is not None and metric[2] == "mean":
                 self.error(
                     index, "sample_size", _("required for a mean metric (the actual is weighted by it)")

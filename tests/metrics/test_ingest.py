@@ -93,6 +93,29 @@ def test_a_bad_row_is_named_and_nothing_is_written(api, p, hierarchy, bad, field
     assert DirtyPeriod.objects.count() == dirty_before
 
 
+def test_a_blank_sample_size_is_not_given_never_a_null_stored(api, p, hierarchy):
+    """Spaces only: a mean metric's row is refused by name (it was a 500), another metric's
+    counts 1, as an empty cell does."""
+    text = (
+        "metric,period_start,department,channel,source,value,sample_size\n"
+        "AHT,2025-03-01,SERVICE,PHONE,acd,310,   \n"
+    )
+    response = post_csv(api(p.alice_token), text)
+    assert response.status_code == 400, response.content
+    assert "required for a mean metric" in response.content.decode()
+    assert Measurement.objects.count() == 0
+    text = (
+        "metric,period_start,department,channel,source,value,sample_size\n"
+        "WEB_ERR,2025-03-01,WEBSITE,,web,12,  \n"
+    )
+    response = post_csv(api(p.alice_token), text)
+    assert response.status_code == 200, response.content
+    assert Measurement.objects.get(metric__code="WEB_ERR").sample_size == 1
+    response = post_json(api(p.alice_token), [row(sample_size="  ")])
+    assert response.status_code == 400, response.content
+    assert "required for a mean metric" in response.content.decode()
+
+
 def test_every_bad_row_is_reported_at_once(api, p, hierarchy):
     rows = [row(), row(metric="X"), row(value="nan"), row(), row(source="")]
     response = post_json(api(p.alice_token), rows)
