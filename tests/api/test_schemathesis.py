@@ -109,9 +109,10 @@ def world(p, hierarchy, in_test_transaction):
     derandomize=True,
     database=None,
     suppress_health_check=list(HealthCheck),
-    # No shrinking: schemathesis reports the failing request as sent, and shrinking one
-    # failure replays requests for minutes (an early `make fuzz` spent over 10 minutes on one
-    # operation that failed). `explicit` holds the coverage phase's cases.
+    # No shrinking: schemathesis reports the failing request as sent, and shrinking a
+    # failure replays requests for minutes (the likely reason an early `make fuzz` spent over
+    # 10 minutes on one operation; a passing run's slowest takes about a minute). `explicit`
+    # holds the coverage phase's cases.
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target],
 )
 def test_the_schema_tells_the_truth(case, world, tally):
