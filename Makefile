@@ -40,12 +40,19 @@ test: $(STAMP)
 	scripts/with-services.sh scripts/run-tests.sh
 
 ## make fuzz: the schemathesis run of make test, longer: FUZZ_EXAMPLES examples per operation
-## and role (default 100) plus schemathesis's coverage phase (every boundary case the schema
-## defines), on a throwaway PostgreSQL + Redis
+## and role (default 100) plus, with FUZZ_COVERAGE=1 (the default), schemathesis's coverage
+## phase (every boundary case the schema defines), on a throwaway PostgreSQL + Redis; prints
+## the operations, cases and requests it ran (tests/api/test_schemathesis.py's tally)
 FUZZ_EXAMPLES ?= 100
+FUZZ_COVERAGE ?= 1
 fuzz: $(STAMP)
-	scripts/with-services.sh env SCHEMATHESIS_EXAMPLES=$(FUZZ_EXAMPLES) SCHEMATHESIS_COVERAGE=1 \
-		$(PY) -m pytest tests/api/test_schemathesis.py -n $(PYTEST_WORKERS) --create-db -p no:cacheprovider -q
+	@tally=$$(mktemp); \
+	scripts/with-services.sh env SCHEMATHESIS_EXAMPLES=$(FUZZ_EXAMPLES) SCHEMATHESIS_COVERAGE=$(FUZZ_COVERAGE) \
+		SCHEMATHESIS_TALLY=$$tally \
+		$(PY) -m pytest tests/api/test_schemathesis.py -n $(PYTEST_WORKERS) --create-db -p no:cacheprovider -q; \
+	status=$$?; \
+	awk -F'\t' '{ops++; cases+=$$2; requests+=$$3} END {printf "make fuzz: %d operations x 2 roles, %d cases, %d requests\n", ops, cases, requests}' $$tally; \
+	rm -f $$tally; exit $$status
 
 ## make bench: the roll-up and ingest bars (DESIGN §10) on a throwaway PostgreSQL + Redis;
 ## SIZE=small (default, seconds) or SIZE=large (the bars: ≈ 5 million rows, ≈ 20 minutes)

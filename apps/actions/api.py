@@ -10,7 +10,7 @@ from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
 from apps.core.filters import Backend
 from apps.core.text import validate_single_line
-from apps.core.validators import FiniteFloatField, PersonByEmailField
+from apps.core.validators import FiniteFloatField, PersonByEmailField, PortalModelSerializer
 from apps.organization.models import Department, User
 
 from . import selectors, services
@@ -35,7 +35,7 @@ class UpdateSerializer(serializers.ModelSerializer):
         fields = ["created_at", "author", "rag", "percent", "text"]
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(PortalModelSerializer):
     owner = PersonByEmailField(queryset=User.objects.filter(is_active=True), allow_null=True, required=False)
     owner_department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all())
     contributing_departments = serializers.SlugRelatedField(
@@ -98,7 +98,7 @@ class PlanViewSet(ServiceViewSet):
         return services.plan_update(plan=plan, **data)
 
 
-class MilestoneUpdateSerializer(serializers.ModelSerializer):
+class MilestoneUpdateSerializer(PortalModelSerializer):
     """A milestone as `PATCH /milestones/{id}/` reads and answers it: `done` ticks it off
     (or reopens it); title, owner, due and weight re-plan it."""
 

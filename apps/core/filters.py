@@ -34,6 +34,14 @@ class SelectorFilterSet(filters.FilterSet):
     # "All" (page_filter sets this).
     empty_means_all = False
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, declared in self.filters.items():
+            # Named by the parameter (as the errors are): django-filter would otherwise make
+            # a label from the model field and its lookup ("exact"), which nobody reads.
+            if declared._label is None:
+                declared.label = name
+
     def is_valid(self):
         # A parameter sent empty is not "no filter" for a typed one: the schema says an id is
         # a whole number and a choice one of its values, and "" is neither (a text filter

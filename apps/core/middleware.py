@@ -81,9 +81,12 @@ class RejectNulMiddleware:
             return None
         content_type = request.META.get("CONTENT_TYPE", "")
         length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if 0 < length <= self.SMALL_BODY and content_type.startswith(
-            ("application/json", "application/x-www-form-urlencoded")
-        ):
+        # API form bodies too (multipart included: the API takes fields there, not files; a
+        # page's upload may be a binary file, checked by its own reader).
+        kinds = ("application/json", "application/x-www-form-urlencoded")
+        if request.path_info.startswith("/api/"):
+            kinds += ("multipart/form-data",)
+        if 0 < length <= self.SMALL_BODY and content_type.startswith(kinds):
             body = request.body
             if b"\x00" in body or b"\\u0000" in body or b"%00" in body:
                 return self._refuse(request)

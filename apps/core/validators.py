@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -79,3 +80,32 @@ class PersonByEmailField(serializers.SlugRelatedField):
             self.fail("does_not_exist", value=data[:80])
         except (TypeError, ValueError):
             self.fail("invalid")
+
+
+class _TextOnly:
+    default_error_messages = {"invalid": "Text (a JSON string) is required."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(_TextOnly, serializers.CharField):
+    """API text: a JSON string only. DRF's CharField turns a number or a boolean into text
+    (`"name": 0` stored "0"), so a body the schema calls invalid was accepted."""
+
+
+class StrictSlugField(_TextOnly, serializers.SlugField):
+    """A code: a JSON string only (as StrictCharField)."""
+
+
+class PortalModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose text fields take text only (StrictCharField)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.SlugField: StrictSlugField,
+    }

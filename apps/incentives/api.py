@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
 from apps.core.filters import Backend, IdFilter, SelectorFilterSet
-from apps.core.validators import PersonByEmailField
+from apps.core.validators import PersonByEmailField, PortalModelSerializer, StrictCharField
 from apps.metrics.models import Metric
 from apps.organization.models import Department, User
 
@@ -49,7 +49,7 @@ class IncentiveParticipantSerializer(serializers.Serializer):
     locals()["to"] = serializers.DateField(source="to_date", required=False)
 
 
-class IncentivePlanSerializer(serializers.ModelSerializer):
+class IncentivePlanSerializer(PortalModelSerializer):
     components = IncentiveComponentSerializer(many=True, required=False)
     participants = IncentiveParticipantSerializer(many=True, required=False)
     author = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
@@ -146,7 +146,7 @@ class IncentiveVersionSerializer(serializers.Serializer):
 
 
 class IncentiveSendBackSerializer(IncentiveVersionSerializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = StrictCharField(max_length=2000)
 
 
 class IncentivePlanViewSet(ServiceViewSet):

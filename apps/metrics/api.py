@@ -23,7 +23,7 @@ from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
 from apps.core.filters import Backend, SelectorFilterSet
 from apps.core.text import validate_single_line
-from apps.core.validators import FiniteFloatField, PersonByEmailField
+from apps.core.validators import FiniteFloatField, PersonByEmailField, PortalModelSerializer
 from apps.organization.api_auth import HashedTokenAuthentication
 from apps.organization.models import Channel, Department, User
 
@@ -64,7 +64,7 @@ def _checked(params):
     return params
 
 
-class MetricSerializer(serializers.ModelSerializer):
+class MetricSerializer(PortalModelSerializer):
     owner = PersonByEmailField(queryset=User.objects.filter(is_active=True), allow_null=True, required=False)
     owner_department = serializers.SlugRelatedField(
         slug_field="code", queryset=Department.objects.all(), allow_null=True, required=False
@@ -141,7 +141,7 @@ class MetricViewSet(_ServiceViewSet):
         return services.metric_update(metric=obj, **data)
 
 
-class LinkSerializer(serializers.ModelSerializer):
+class LinkSerializer(PortalModelSerializer):
     child = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.filter(archived=False))
     parent = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.filter(archived=False))
     weight = FiniteFloatField(default=1.0)
@@ -170,7 +170,7 @@ class LinkViewSet(_ServiceViewSet):
         return services.link_update(link=obj, **data)
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(PortalModelSerializer):
     metric = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.filter(archived=False))
     department = serializers.SlugRelatedField(
         slug_field="code", queryset=Department.objects.all(), allow_null=True, required=False

@@ -3,13 +3,14 @@ from rest_framework import serializers
 from apps.core.api import ServiceViewSet
 from apps.core.api_auth import PortalApiPermission
 from apps.core.text import validate_single_line
+from apps.core.validators import PortalModelSerializer
 
 from . import services
 from .models import Channel, Department
 from .permissions import OrganisationApiPermission
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(PortalModelSerializer):
     parent = serializers.SlugRelatedField(
         slug_field="code", queryset=Department.objects.all(), allow_null=True, required=False
     )
@@ -22,7 +23,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"validators": [validate_single_line]}}
 
 
-class ChannelSerializer(serializers.ModelSerializer):
+class ChannelSerializer(PortalModelSerializer):
     version = serializers.IntegerField(required=False, min_value=1)
 
     class Meta:

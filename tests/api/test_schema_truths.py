@@ -177,3 +177,22 @@ def test_feedback_writes_answer_201_or_200_as_documented(p, api, schema):
     assert again.json()["already_received"][0]["external_id"] == "T-1"
     empty = client.post("/api/v1/feedback/bulk/", "[]", content_type="application/json")
     assert empty.status_code == 200 and empty.json()["created"] == 0
+
+
+def test_text_fields_take_text_only(p, api):
+    client = api(p.alice_token)
+    for body in ({"code": "OPS", "name": 0}, {"code": 7, "name": "Ops"}, {"code": "OPS", "name": True}):
+        response = client.post("/api/v1/departments/", body, format="json")
+        assert response.status_code == 400, body
+        assert list(response.json().values()) == [["Text (a JSON string) is required."]]
+    assert (
+        client.post("/api/v1/departments/", {"code": "OPS", "name": "Ops"}, format="json").status_code == 201
+    )
+
+
+def test_a_nul_in_an_api_multipart_body_is_a_400_not_a_server_error(p, api, hierarchy):
+    response = api(p.alice_token).post(
+        "/api/v1/links/", {"child": "AHT", "parent": "CS\x00AT"}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]

@@ -1,6 +1,7 @@
 """Request bodies as real servers frame them: a chunked upload through gunicorn is read
-(never answered "created 0"), a server that cannot decode chunked bodies refuses them with
-411, a Content-Length that is not a number is a 400 (never a 500), an empty CSV is a 400."""
+(never answered "created 0"), and so is one through runserver, which does not decode chunked
+bodies itself (config/request_body.py does: an empty chunked PATCH is a 400 naming `version`,
+never a 411), a Content-Length that is not a number is a 400 (never a 500), an empty CSV is a 400."""
 
 import http.client
 import os
@@ -153,12 +154,39 @@ def test_a_content_length_that_is_not_a_number_is_a_400_under_runserver(runserve
     assert answer.split(b"\r\n", 1)[0].split(b" ")[1] == b"400", answer[:300]
 
 
+def _status(answer: bytes) -> bytes:
+    return answer.split(b"\r\n", 1)[0].split(b" ")[1]
+
+
 @pytest.mark.postgres
-def test_a_chunked_body_under_runserver_is_refused_with_411_not_lost(runserver):
-    request = (
+@pytest.mark.django_db(transaction=True)
+def test_a_chunked_body_under_runserver_is_decoded_not_refused_with_411(runserver, p, hierarchy):
+    from apps.actions import services as plan_services
+
+    auth = f"Authorization: Token {p.alice_token}\r\n".encode()
+    upload = (
         b"POST /api/v1/measurements/bulk/ HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/csv\r\n"
-        b"Transfer-Encoding: chunked\r\n\r\n5\r\nmetri\r\n0\r\n\r\n"
+        + auth
+        + b"Transfer-Encoding: chunked\r\n\r\n"
+        + b"".join(
+            b"%x\r\n%s\r\n" % (len(c), c)
+            for c in (HEADER.encode(), b"AHT,2025-03-01,SERVICE,PHONE,acd,3", b"10,40\n")
+        )
+        + b"0\r\n\r\n"
     )
-    answer = _raw(runserver, request)
-    assert answer.split(b"\r\n", 1)[0].split(b" ")[1] == b"411", answer[:300]
-    assert b"Content-Length" in answer
+    answer = _raw(runserver, upload)
+    assert _status(answer) == b"200", answer[:300]
+    assert Measurement.objects.get(source="acd").value == 310
+    plan = plan_services.plan_create(by=p.alice, title="Chunked", owner_department=p.service)
+    empty_patch = (
+        f"PATCH /api/v1/plans/{plan.pk}/ HTTP/1.1\r\nHost: localhost\r\n".encode()
+        + auth
+        + b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+    )
+    answer = _raw(runserver, empty_patch)
+    assert _status(answer) == b"400" and b"version" in answer, answer[:300]
+    malformed = (
+        b"PATCH /api/v1/plans/1/ HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"
+    )
+    answer = _raw(runserver, malformed)
+    assert _status(answer) == b"400" and b"malformed" in answer, answer[:300]
