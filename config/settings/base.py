@@ -295,6 +295,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EvidenceVerdictEnum": "apps.metrics.models.DriverEvidence.Verdict",
         "EvidenceScopeKindEnum": "apps.metrics.models.DriverEvidence.Scope",
+        # Several models have a `kind` and a `status`: the decision's get names of their own.
+        "DecisionKindEnum": "apps.committees.models.Decision.Kind",
+        "DecisionStatusEnum": "apps.committees.models.Decision.Status",
     },
     # Every operation documents the portal's error answers (apps/core/api_schema.py).
     "POSTPROCESSING_HOOKS": [
