@@ -12,7 +12,7 @@ from django.db import OperationalError
 from django.db.models import Prefetch
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
@@ -377,6 +377,11 @@ class MeasurementBulkView(APIView):
                 {"errors": serializers.ListField(child=serializers.DictField())},
             ),
             413: OpenApiTypes.OBJECT,
+            503: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Another ingest held the same rows; nothing was written: retry after "
+                "the `Retry-After` seconds.",
+            ),
         },
     )
     def post(self, request):

@@ -196,3 +196,10 @@ def test_a_nul_in_an_api_multipart_body_is_a_400_not_a_server_error(p, api, hier
     )
     assert response.status_code == 400
     assert "NUL" in response.json()["detail"]
+
+
+def test_the_measurement_ingest_documents_its_retry_answer(schema):
+    """A deadlock victim's batch is a 503 with Retry-After (tests/metrics/test_concurrent_ingest.py):
+    the schema lists it, so a generated client knows to retry."""
+    responses = schema["paths"]["/api/v1/measurements/bulk/"]["post"]["responses"]
+    assert "503" in responses and "Retry-After" in responses["503"]["description"]
