@@ -57,13 +57,21 @@ class StoreResult:
     unchanged: int
     deleted: int
     turned_red: int
+    periods: frozenset[Period] = frozenset()  # the periods of the results
 
 
-def store(world: World, results: list[SnapshotResult], metric_codes, periods, today: date) -> StoreResult:
+def store(
+    world: World, results: list[SnapshotResult] | None, metric_codes, periods, today: date
+) -> StoreResult:
     """Write only what changed: insert new snapshots, update those whose values differ
     (``IS DISTINCT FROM`` on every value column; computed_at is not a value), leave equal
     rows untouched, and delete the snapshots of the recomputed pairs that this run no
-    longer produces. Announce snapshots that turned red in an open period."""
+    longer produces. Announce snapshots that turned red in an open period.
+
+    ``results`` None: the results are already in ``rollup_snapshot_in`` (the set-based
+    roll-up on PostgreSQL, ``rollup_sql``), see :func:`store_staged`."""
+    if results is None:
+        return store_staged(world, metric_codes, periods, today)
     now = timezone.now()
     watch = open_periods(today)
     before_red = red_before(world, results, watch)
@@ -97,10 +105,10 @@ def store(world: World, results: list[SnapshotResult], metric_codes, periods, to
     return StoreResult(written=written, unchanged=len(tuples) - written, deleted=deleted, turned_red=turned)
 
 
-def store_staged(world: World, metric_codes, periods, today: date) -> tuple[StoreResult, set[Period]]:
+def store_staged(world: World, metric_codes, periods, today: date) -> StoreResult:
     """The same as :func:`store` for results already in ``rollup_snapshot_in`` (the
     set-based roll-up, PostgreSQL): nothing passes through Python but the few snapshots
-    that turned red. Returns the counts and the periods written."""
+    that turned red."""
     now = timezone.now()
     watch = sorted(open_periods(today), key=lambda p: p.sort_key)
     table = RollupSnapshot._meta.db_table
@@ -133,9 +141,12 @@ def store_staged(world: World, metric_codes, periods, today: date) -> tuple[Stor
             scope_id=row.scope_id,
             snapshot=row,
         )
-    return (
-        StoreResult(written=written, unchanged=total - written, deleted=deleted, turned_red=len(turned)),
-        written_periods,
+    return StoreResult(
+        written=written,
+        unchanged=total - written,
+        deleted=deleted,
+        turned_red=len(turned),
+        periods=frozenset(written_periods),
     )
 
 
