@@ -7,6 +7,7 @@ results were computed."""
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -61,7 +62,12 @@ class StoreResult:
 
 
 def store(
-    world: World, results: list[SnapshotResult] | None, metric_codes, periods, today: date
+    world: World,
+    results: list[SnapshotResult] | None,
+    metric_codes,
+    periods,
+    today: date,
+    timings: dict | None = None,
 ) -> StoreResult:
     """Write only what changed: insert new snapshots, update those whose values differ
     (``IS DISTINCT FROM`` on every value column; computed_at is not a value), leave equal
@@ -71,7 +77,7 @@ def store(
     ``results`` None: the results are already in ``rollup_snapshot_in`` (the set-based
     roll-up on PostgreSQL, ``rollup_sql``), see :func:`store_staged`."""
     if results is None:
-        return store_staged(world, metric_codes, periods, today)
+        return store_staged(world, metric_codes, periods, today, timings)
     now = timezone.now()
     watch = open_periods(today)
     before_red = red_before(world, results, watch)
@@ -82,6 +88,7 @@ def store(
         written = _orm_upsert(tuples, metric_codes, periods, world)
     by_key = {r.key: t for r, t in zip(results, tuples, strict=True)}
     deleted = delete_stale(world, results, metric_codes, periods, now)
+    announced = time.perf_counter()
     turned = 0
     for r in results:
         if r.status != "red" or r.period not in watch or r.scope.kind == "channel":
@@ -102,10 +109,20 @@ def store(
             scope_id=row.scope_id,
             snapshot=row,
         )
-    return StoreResult(written=written, unchanged=len(tuples) - written, deleted=deleted, turned_red=turned)
+    if timings is not None:
+        timings["announce"] = time.perf_counter() - announced
+    return StoreResult(
+        written=written,
+        unchanged=len(tuples) - written,
+        deleted=deleted,
+        turned_red=turned,
+        periods=frozenset(r.period for r in results),
+    )
 
 
-def store_staged(world: World, metric_codes, periods, today: date) -> StoreResult:
+def store_staged(
+    world: World, metric_codes, periods, today: date, timings: dict | None = None
+) -> StoreResult:
     """The same as :func:`store` for results already in ``rollup_snapshot_in`` (the
     set-based roll-up, PostgreSQL): nothing passes through Python but the few snapshots
     that turned red."""
@@ -131,6 +148,7 @@ def store_staged(world: World, metric_codes, periods, today: date) -> StoreResul
         written = cursor.rowcount
     deleted = delete_stale(world, [], metric_codes, periods, now)
     code_of = {m.pk: code for code, m in world.metrics.items()}
+    announced = time.perf_counter()
     turned.sort(key=lambda r: (code_of[r.metric_id], r.period_start, r.period_kind, r.scope_kind, r.scope_id))
     for row in turned:
         metric_turned_red.send(
@@ -141,6 +159,8 @@ def store_staged(world: World, metric_codes, periods, today: date) -> StoreResul
             scope_id=row.scope_id,
             snapshot=row,
         )
+    if timings is not None:
+        timings["announce"] = time.perf_counter() - announced
     return StoreResult(
         written=written,
         unchanged=total - written,
