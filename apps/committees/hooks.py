@@ -2,6 +2,8 @@
 holds it; open decisions show on their department's page; overdue ones join the digest
 (`CommitteesConfig.ready()` adds these to `apps.core.registry`)."""
 
+import threading
+
 from django.db.models import Q
 from django.dispatch import receiver
 from django.urls import reverse
@@ -15,16 +17,29 @@ from apps.notifications import red
 from . import selectors
 from .models import Committee, Decision
 
+_chairs = threading.local()
+
+
+def _committees_overseeing(metric, stamp) -> list:
+    """The committees whose scope holds ``metric``, looked up once per metric per roll-up
+    (every snapshot of one roll-up carries its stamp, ``computed_at``): a first roll-up
+    announces every red of the open periods, thousands of snapshots of a few hundred
+    metrics."""
+    if getattr(_chairs, "stamp", None) != stamp:
+        _chairs.stamp, _chairs.by_metric = stamp, {}
+    if metric.pk not in _chairs.by_metric:
+        _chairs.by_metric[metric.pk] = list(
+            Committee.objects.filter(archived=False)
+            .filter(Q(scope_metrics=metric) | Q(scope_departments=metric.owner_department_id))
+            .select_related("chair")
+            .distinct()
+        )
+    return _chairs.by_metric[metric.pk]
+
 
 @receiver(metric_turned_red)
 def tell_the_chairs(sender, metric, period, scope_kind, scope_id, snapshot, **kwargs):
-    committees = (
-        Committee.objects.filter(archived=False)
-        .filter(Q(scope_metrics=metric) | Q(scope_departments=metric.owner_department_id))
-        .select_related("chair")
-        .distinct()
-    )
-    for committee in committees:
+    for committee in _committees_overseeing(metric, snapshot.computed_at):
         red.collect(
             recipient=committee.chair,
             kind="metric_red_committee",

@@ -80,8 +80,8 @@ def _prorate(freq: str, latest: str, start: str, pend: str, days: str) -> str:
 
 
 _SETUP_SQL = [
-    "DROP TABLE IF EXISTS rs_metric, rs_link, rs_pi, rs_target, rs_period, rs_tpick, rs_tmonth, rs_sumt,"
-    " rs_own, rs_core, rs_flow",
+    "DROP TABLE IF EXISTS rs_metric, rs_link, rs_pi, rs_target, rs_period, rs_month, rs_tpick, rs_tmonth,"
+    " rs_sumt, rs_own, rs_core, rs_flow",
     "CREATE TEMP TABLE rs_metric (id bigint PRIMARY KEY, agg text, freq text, lower boolean,"
     " own_kind smallint, depth int, is_leaf boolean, mw float8, first_date date, wanted boolean)"
     " ON COMMIT DROP",
@@ -106,6 +106,14 @@ WHERE m.first_date IS NOT NULL AND k.kind >= m.own_kind
   AND (%(all_periods)s OR (k.kind, g.s::date) IN (SELECT * FROM unnest(%(kinds)s::int[], %(starts)s::date[])))
 """
 
+_MONTH_SQL = """
+CREATE TEMP TABLE rs_month ON COMMIT DROP AS
+SELECT p.kind, p.start, g.s::date AS month, (g.s + interval '1 month' - interval '1 day')::date AS month_end,
+       ((g.s + interval '1 month')::date - g.s::date) AS days
+FROM (SELECT DISTINCT kind, start, pend FROM rs_period) p
+CROSS JOIN LATERAL generate_series(p.start::timestamp, p.pend::timestamp, interval '1 month') g (s)
+"""
+
 _TARGET_SQL = [
     f"""
 CREATE TEMP TABLE rs_tpick ON COMMIT DROP AS
@@ -122,11 +130,10 @@ CREATE TEMP TABLE rs_tmonth ON COMMIT DROP AS
 SELECT DISTINCT ON (mo.metric_id, t.scope_kind, t.scope_id, mo.month)
        mo.metric_id, t.scope_kind, t.scope_id, mo.month, t.value, t.baseline, t.amber
 FROM (
-    SELECT DISTINCT p.metric_id, g.s::date AS month,
-           (g.s + interval '1 month' - interval '1 day')::date AS month_end
+    SELECT DISTINCT p.metric_id, mo.month, mo.month_end
     FROM rs_period p
     JOIN rs_metric m ON m.id = p.metric_id AND m.agg = 'sum'
-    CROSS JOIN LATERAL generate_series(p.start::timestamp, p.pend::timestamp, interval '1 month') g (s)
+    JOIN rs_month mo ON mo.kind = p.kind AND mo.start = p.start
 ) mo
 JOIN rs_target t ON t.metric_id = mo.metric_id AND t.scope_kind <> 2 AND t.valid_from <= mo.month_end
                 AND (t.valid_to IS NULL OR t.valid_to >= mo.month_end)
@@ -239,13 +246,7 @@ FROM (
 ) b
 """
 
-_MONTH_ELAPSED = _prorate(
-    "l.freq",
-    "l.latest",
-    "g.s::date",
-    "(g.s + interval '1 month' - interval '1 day')::date",
-    "((g.s + interval '1 month')::date - g.s::date)",
-)
+_MONTH_ELAPSED = _prorate("l.freq", "l.latest", "mo.month", "mo.month_end", "mo.days")
 
 _FLOW_SQL = f"""
 CREATE TEMP TABLE rs_flow ON COMMIT DROP AS
@@ -273,16 +274,13 @@ leaf AS (
 term AS (
     -- Each month of the leaf's own period (≤ the month containing today) gets its gap ×
     -- share, × the elapsed share of the month containing today (not for `sum` leaves).
-    SELECT l.metric_id, g.s::date AS month, l.scope_kind, l.scope_id,
-           l.gap * l.share * CASE WHEN l.agg = 'sum' OR NOT (g.s::date <= %(today)s
-                                       AND %(today)s < (g.s + interval '1 month')::date) THEN 1::float8
-                                  ELSE {_MONTH_ELAPSED} END
+    SELECT l.metric_id, mo.month, l.scope_kind, l.scope_id,
+           l.gap * l.share * CASE WHEN l.agg = 'sum'
+                                       OR NOT (mo.month <= %(today)s AND %(today)s <= mo.month_end)
+                                  THEN 1::float8 ELSE {_MONTH_ELAPSED} END
                AS term
     FROM leaf l
-    CROSS JOIN LATERAL generate_series(l.start::timestamp,
-        least((l.start + CASE l.kind WHEN 0 THEN interval '1 month' WHEN 1 THEN interval '3 months'
-                                     ELSE interval '1 year' END - interval '1 day'),
-              %(last_month)s::timestamp), interval '1 month') g (s)
+    JOIN rs_month mo ON mo.kind = l.kind AND mo.start = l.start AND mo.month <= %(last_month)s
     WHERE l.share IS NOT NULL
 )
 SELECT pi.node_id AS metric_id, t.month, t.scope_kind, t.scope_id, sum(pi.pi * t.term) AS flow
@@ -304,11 +302,13 @@ SELECT k.metric_id, (ARRAY['month', 'quarter', 'year'])[k.kind + 1], k.start,
        %(now)s
 FROM rs_core k
 JOIN rs_metric m ON m.id = k.metric_id AND m.wanted
-LEFT JOIN LATERAL (
-    SELECT sum(f.flow) AS mass FROM rs_flow f
-    WHERE f.metric_id = k.metric_id AND f.scope_kind = k.scope_kind AND f.scope_id = k.scope_id
-      AND f.month BETWEEN k.start AND k.pend
-) v ON TRUE
+LEFT JOIN (
+    -- Σ over the months of each period of the flows into the metric (§4 item 9).
+    SELECT f.metric_id, mo.kind, mo.start, f.scope_kind, f.scope_id, sum(f.flow) AS mass
+    FROM rs_flow f JOIN rs_month mo ON mo.month = f.month
+    GROUP BY 1, 2, 3, 4, 5
+) v ON v.metric_id = k.metric_id AND v.kind = k.kind AND v.start = k.start AND v.scope_kind = k.scope_kind
+   AND v.scope_id = k.scope_id
 WHERE %(all_periods)s OR (k.kind, k.start) IN (SELECT * FROM unnest(%(kinds)s::int[], %(starts)s::date[]))
 """
 
@@ -459,6 +459,8 @@ def run(
             cursor.execute(f"ANALYZE {table}")
         cursor.execute(_PERIOD_SQL, {"today": today, **period_params})
         cursor.execute("ANALYZE rs_period")
+        cursor.execute(_MONTH_SQL)
+        cursor.execute("ANALYZE rs_month")
         for statement in _TARGET_SQL:
             cursor.execute(statement)
         for table in ("rs_tpick", "rs_tmonth", "rs_sumt", "rs_own"):
@@ -474,7 +476,6 @@ def run(
         t = time.perf_counter()
         last_month = Period.containing("month", today).start
         cursor.execute(_FLOW_SQL, {"today": today, "last_month": last_month})
-        cursor.execute("CREATE INDEX ON rs_flow (metric_id, scope_kind, scope_id, month)")
         cursor.execute("ANALYZE rs_flow")
         timings["value_at_stake"] = time.perf_counter() - t
 

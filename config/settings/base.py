@@ -325,4 +325,4 @@ PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # The roll-up's stage 2 (DESIGN §4 items 3–9) on PostgreSQL: set-based in the database
 # (apps/metrics/rollup_sql.py) when true, else the pure-Python engine (the reference, which
 # SQLite always uses). Both are compared value by value by tests/metrics/test_rollup_sql.py.
-ROLLUP_SET_BASED = env.bool("ROLLUP_SET_BASED", default=False)
+ROLLUP_SET_BASED = env.bool("ROLLUP_SET_BASED", default=True)
