@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import F
+
 from apps.core.registry import OVERVIEW, registry
 from apps.metrics import selectors as metric_selectors
 from apps.metrics.engine.periods import Period
@@ -52,7 +54,8 @@ def newly_red(period: Period, scope, *, driven: bool = False) -> list[RollupSnap
         )
         .exclude(metric_id__in=was_red)
         .select_related("metric", "metric__owner_department")
-        .order_by("-value_at_stake", "metric__code")
+        # A metric not linked to money has none: after those with money, not first.
+        .order_by(F("value_at_stake").desc(nulls_last=True), "metric__code")
     )
 
 

@@ -377,6 +377,8 @@ def run(
     depth = _depths(needed, sub_links)
     # Money weights and path impacts over every link (the paths reach the money tops).
     weights = graph.money_weights(world.metric_defs, links)
+    # No path to a money top: mw NULL, so value at stake is none, never 0 (§4 item 7).
+    linked = graph.linked_to_money(world.metric_defs, links)
     impacts = graph.path_impacts(links)
     parents = {x.parent for x in links}
     first = _first_dates(ids, sub_links)
@@ -419,7 +421,7 @@ def run(
                     _KIND_INDEX[own_period_kind(defs[code].frequency)],
                     depth[code],
                     code not in parents,
-                    weights.get(code, 0.0),
+                    weights.get(code, 0.0) if code in linked else None,
                     first[code],
                     code in wanted,
                 )

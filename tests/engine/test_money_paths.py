@@ -117,6 +117,36 @@ def test_a_metric_with_no_gap_beneath_has_no_value_along_its_paths(routes):
     assert rows[("T",)] is None and rows[("T", "P", "B", "L")] is None
 
 
+# -- not linked to money (§4 item 7) ------------------------------------------------------------
+#
+#   U has a gap but no path to a money top: value at stake none, never 0, at every scope and
+#   period kind. C drives revenue R (+1, impact 1) and churned revenue X (−1, impact 1): its
+#   money weight is 0 from paths that cancel, so it is linked and its value at stake is 0.
+
+UNLINKED_METRICS = [
+    metric("U"),
+    metric("C"),
+    metric("R", aggregation="sum", monetary=True),
+    metric("X", aggregation="sum", direction="lower_is_better", monetary=True),
+]
+UNLINKED_LINKS = [link("C", "R", impact=1), link("C", "X", impact=1)]
+UNLINKED_ROWS = [
+    row("U", "2024-01-01", 80, dept="CS", n=4),
+    row("C", "2024-01-01", 80, dept="CS", n=4),
+]
+UNLINKED_TARGETS = [target("U", 100), target("C", 100)]
+
+
+def test_a_metric_with_no_path_to_money_has_no_value_at_stake_not_zero():
+    ev = evaluation(UNLINKED_ROWS, UNLINKED_METRICS, UNLINKED_LINKS, UNLINKED_TARGETS, date(2024, 6, 15))
+    for period in (P("2024-01"), P("2024-Q1"), P("2024")):
+        for scope in (S("org"), S("dept:CS")):
+            unlinked, cancelling = ev.snapshot("U", period, scope), ev.snapshot("C", period, scope)
+            assert unlinked.gap == approx(20) and unlinked.value_at_stake is None
+            assert cancelling.gap == approx(20) and cancelling.value_at_stake == 0
+    assert ev.cost_of_not_improving(P("2024-01")) == 0
+
+
 # -- month to date --------------------------------------------------------------------------
 #
 #   DAILY (mean, daily) → T impact 10; target 100. 1 and 2 March 2024: 80 each (gap 20).

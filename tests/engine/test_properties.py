@@ -378,6 +378,19 @@ def _money_weights_by_hand(s) -> dict[str, float]:
     }
 
 
+def _linked_by_hand(s) -> set[str]:
+    """The metrics from which some path of links climbs to a money top (the tops included)."""
+    up: dict[str, list[str]] = {}
+    for link in s["links"]:
+        up.setdefault(link.child, []).append(link.parent)
+    tops = set(_money_tops_by_hand(s))
+
+    def reaches(code: str) -> bool:
+        return code in tops or any(reaches(parent) for parent in up.get(code, []))
+
+    return {m.code for m in s["metrics"] if reaches(m.code)}
+
+
 def test_the_money_weights_by_hand_agree_with_a_worked_example():
     # A → B (impact 2), B → REV (3), A → REV (5), B → CHURN (−4); REV higher, CHURN lower is better:
     # mw(A) = +1 × (2·3 + 5) − 1 × (2·−4) = 19; mw(B) = 3 + 4 = 7.
@@ -403,13 +416,17 @@ def _leaf_terms(s, results, period: Period) -> list[float]:
     """The cost of not improving term by term, recomputed by hand from the leaves' gaps: per
     month of P (up to the month containing today), gap × mw at org scope, a quarterly leaf
     using its quarter's gap for each month. The money weights are computed here, path by
-    path, not taken from the engine."""
+    path, not taken from the engine. A leaf with no path to money adds nothing (§4 item 7:
+    its value at stake is none, not 0)."""
     found = {(r.metric, r.period, r.scope): r for r in results}
     weights = _money_weights_by_hand(s)
+    linked = _linked_by_hand(s)
     by_code = {m.code: m for m in s["metrics"]}
     today_month = Period.containing("month", s["today"])
     terms = []
     for code in _leaves_by_hand(s):
+        if code not in linked:
+            continue
         kind = period_kinds_for(by_code[code].frequency)[0]
         for month in period.months():
             if month.start > today_month.start:
@@ -496,3 +513,13 @@ def test_path_values_add_up_in_every_random_dag(s, data):
     for top in {r.top for r in rows}:
         top_row = next(r for r in rows if r.path == (top,))
         assert top_row.value == e.value_at_stake(top, period, ORG)
+
+
+@SCENARIO
+@given(scenarios())
+def test_a_metric_with_no_path_to_money_never_has_value_at_stake(s):
+    """§4 item 7: "not linked to money" is none, never 0; a linked metric's gap always adds."""
+    linked = _linked_by_hand(s)
+    for r in evaluation(s).snapshots():
+        if r.metric not in linked:
+            assert r.value_at_stake is None, r

@@ -168,7 +168,8 @@ def worlds(draw):
     metrics[-1] = {**metrics[-1], "aggregation": "sum", "monetary": True}
     links = []
     for child in range(n - 1):
-        parents = draw(st.sets(st.integers(child + 1, n - 1), min_size=1, max_size=2))
+        # No parent at all: a root not linked to money (value at stake none, never 0).
+        parents = draw(st.sets(st.integers(child + 1, n - 1), min_size=0, max_size=2))
         for parent in sorted(parents):
             links.append(
                 (child, parent, draw(st.integers(1, 3)), draw(st.sampled_from([-2.0, -0.5, 0.0, 1.5])))

@@ -43,6 +43,7 @@ from .graph import (
     children_of,
     descendants,
     leaves,
+    linked_to_money,
     money_tops,
     money_weights,
     path_values,
@@ -127,6 +128,7 @@ class Evaluation:
         self.children = children_of(self.links)
         self.order = topological_order(self.metrics, self.links)
         self.money_weight = money_weights(self.metrics.values(), self.links)
+        self.linked = linked_to_money(self.metrics.values(), self.links)
         self.leaf_codes = leaves(self.metrics.values(), self.links)
         targets = list(targets)
         self.targets = TargetIndex(targets)
@@ -368,8 +370,11 @@ class Evaluation:
         For a leaf this is ``gap × mw × share``; for any other metric the money flowing
         through it from the leaves beneath, times dir(n) for a money top (equal to its mw,
         since nothing monetary lies above a top) or mw(n) otherwise. None when nothing was
-        added. Interpretation: months after the month containing today add nothing.
+        added, and none for a metric with no path to a money top (item 7: "not linked to
+        money", never 0). Interpretation: months after the month containing today add nothing.
         """
+        if metric not in self.linked:
+            return None
         mass = self.mass(metric, period, scope)
         return None if mass is None else mass * self.money_weight.get(metric, 0.0)
 

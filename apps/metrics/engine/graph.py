@@ -169,6 +169,14 @@ def money_weights(metrics: Iterable[MetricDef], links: Iterable[LinkDef]) -> dic
     return weights
 
 
+def linked_to_money(metrics: Iterable[MetricDef], links: Iterable[LinkDef]) -> set[str]:
+    """§4 item 7: the metrics with a path to some money top (the tops included). The others
+    have value at stake none ("not linked to money"), never 0 — a money weight of 0 from
+    paths that cancel is still linked."""
+    links = list(links)
+    return descendants(money_tops(metrics, links), links)
+
+
 def leaves(metrics: Iterable[MetricDef], links: Iterable[LinkDef]) -> list[str]:
     """Metrics with no children (the operational KPIs), sorted by code."""
     parents = {link.parent for link in links}
