@@ -98,3 +98,15 @@ def hierarchy(p):
     for m, value in ((aht, 300), (csat, 80), (revenue, 100000), (web_err, 50)):
         metric_services.target_create(by=p.alice, metric=m, valid_from=date(2023, 1, 1), value=value)
     return Hierarchy(aht, csat, web_err, revenue, nps)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the installation's language: a Spanish user's request leaves
+    Spanish active in the thread (LocaleMiddleware activates, nothing deactivates), and the
+    next test's generated text (agenda titles, notifications) would follow it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
