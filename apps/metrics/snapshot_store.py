@@ -75,7 +75,8 @@ def store(
     longer produces. Announce snapshots that turned red in an open period.
 
     ``results`` None: the results are already in ``rollup_snapshot_in`` (the set-based
-    roll-up on PostgreSQL, ``rollup_sql``), see :func:`store_staged`."""
+    roll-up on PostgreSQL, ``rollup_sql``), see :func:`store_staged`. One entry point for
+    both, so whatever wraps the store (tests that kill a run after it) sees either."""
     if results is None:
         return store_staged(world, metric_codes, periods, today, timings)
     now = timezone.now()
@@ -88,34 +89,22 @@ def store(
         written = _orm_upsert(tuples, metric_codes, periods, world)
     by_key = {r.key: t for r, t in zip(results, tuples, strict=True)}
     deleted = delete_stale(world, results, metric_codes, periods, now)
-    announced = time.perf_counter()
-    turned = 0
-    for r in results:
-        if r.status != "red" or r.period not in watch or r.scope.kind == "channel":
-            continue
-        if r.own_score is None:
-            # Red only through its drivers' scores: shown as such, never announced (§5).
-            continue
-        if before_red.get(r.key):
-            continue
-        turned += 1
-        row = RollupSnapshot(**dict(zip(UPSERT_COLUMNS, by_key[r.key], strict=True)))
-        # Listeners get the values just written (no query per snapshot).
-        metric_turned_red.send(
-            sender=Metric,
-            metric=world.metrics[r.metric],
-            period=r.period,
-            scope_kind=row.scope_kind,
-            scope_id=row.scope_id,
-            snapshot=row,
-        )
-    if timings is not None:
-        timings["announce"] = time.perf_counter() - announced
+    turned = [
+        (r.metric, r.period, RollupSnapshot(**dict(zip(UPSERT_COLUMNS, by_key[r.key], strict=True))))
+        for r in results
+        if r.status == "red"
+        and r.period in watch
+        and r.scope.kind != "channel"
+        # Red only through its drivers' scores: shown as such, never announced (§5).
+        and r.own_score is not None
+        and not before_red.get(r.key)
+    ]
+    _announce_red(world, turned, timings)
     return StoreResult(
         written=written,
         unchanged=len(tuples) - written,
         deleted=deleted,
-        turned_red=turned,
+        turned_red=len(turned),
         periods=frozenset(r.period for r in results),
     )
 
@@ -159,19 +148,10 @@ def store_staged(
         if full:
             cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [nestloop])
     code_of = {m.pk: code for code, m in world.metrics.items()}
-    announced = time.perf_counter()
     turned.sort(key=lambda r: (code_of[r.metric_id], r.period_start, r.period_kind, r.scope_kind, r.scope_id))
-    for row in turned:
-        metric_turned_red.send(
-            sender=Metric,
-            metric=world.metrics[code_of[row.metric_id]],
-            period=Period(row.period_kind, row.period_start),
-            scope_kind=row.scope_kind,
-            scope_id=row.scope_id,
-            snapshot=row,
-        )
-    if timings is not None:
-        timings["announce"] = time.perf_counter() - announced
+    _announce_red(
+        world, [(code_of[r.metric_id], Period(r.period_kind, r.period_start), r) for r in turned], timings
+    )
     return StoreResult(
         written=written,
         unchanged=total - written,
@@ -179,6 +159,23 @@ def store_staged(
         turned_red=len(turned),
         periods=frozenset(written_periods),
     )
+
+
+def _announce_red(world: World, turned: list[tuple[str, Period, RollupSnapshot]], timings) -> None:
+    """Tell listeners of each snapshot that turned red, with the values just written (no
+    query per snapshot), in the order given."""
+    announced = time.perf_counter()
+    for code, period, row in turned:
+        metric_turned_red.send(
+            sender=Metric,
+            metric=world.metrics[code],
+            period=period,
+            scope_kind=row.scope_kind,
+            scope_id=row.scope_id,
+            snapshot=row,
+        )
+    if timings is not None:
+        timings["announce"] = time.perf_counter() - announced
 
 
 def _row(world: World, r: SnapshotResult, now) -> tuple:
